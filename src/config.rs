@@ -1,0 +1,148 @@
+//! Typed settings: Rocket.toml profiles, then `ROCKET_*` and `OCPIZZA_*` environment variables.
+//! Invalid settings stop the start with one plain line for the operator.
+
+use crate::db;
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Settings {
+    /// `mysql://user:password@host/db` (with `--features mysql`) or an SQLite file path.
+    pub database_url: String,
+    /// Connections in the database pool.
+    pub db_pool_size: u32,
+    /// Apply pending migrations when the server starts.
+    pub auto_migrate: bool,
+    /// Load the demo data when the server starts on an empty database.
+    pub demo_data: bool,
+    /// How often each process reads new stock and order events for live pages (ms).
+    pub live_poll_ms: u64,
+    /// At or below this many makeable units, the menu says "plus que N".
+    pub few_left_threshold: i64,
+    /// Folder of static files served under /assets.
+    pub assets_dir: String,
+    /// Log lines as JSON (production) instead of text.
+    pub log_json: bool,
+    /// Mark cookies `Secure` (HTTPS only): on in release, behind NGINX with TLS.
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "var/ocpizza.db".into(),
+            db_pool_size: 16,
+            auto_migrate: true,
+            demo_data: false,
+            live_poll_ms: 250,
+            few_left_threshold: 5,
+            assets_dir: "assets".into(),
+            log_json: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Invalid(String),
+    #[error("configuration error: {0}")]
+    Database(#[from] db::DbSetupError),
+    #[error("configuration error: ROCKET_SECRET_KEY must be set in release mode (generate one with `openssl rand -base64 32`)")]
+    MissingSecretKey,
+}
+
+/// Rocket's own figment (Rocket.toml + ROCKET_*), our defaults underneath, OCPIZZA_* on top.
+pub fn figment() -> Figment {
+    Figment::from(rocket::Config::figment())
+        .join(Serialized::defaults(Settings::default()))
+        .merge(Env::prefixed("OCPIZZA_").global())
+}
+
+impl Settings {
+    pub fn from_figment(figment: &Figment) -> Result<Settings, ConfigError> {
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(one_line(&e.to_string())))?;
+        settings.validate()?;
+        if figment.profile() == rocket::config::Config::RELEASE_PROFILE {
+            let rocket: rocket::Config = figment
+                .extract()
+                .map_err(|e| ConfigError::Invalid(one_line(&e.to_string())))?;
+            if !rocket.secret_key.is_provided() {
+                return Err(ConfigError::MissingSecretKey);
+            }
+        }
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        db::backend_of(&self.database_url)?;
+        if !(1..=256).contains(&self.db_pool_size) {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_DB_POOL_SIZE must be between 1 and 256".into(),
+            ));
+        }
+        if !(20..=10_000).contains(&self.live_poll_ms) {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_LIVE_POLL_MS must be between 20 and 10000".into(),
+            ));
+        }
+        if !(0..=1_000).contains(&self.few_left_threshold) {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_FEW_LEFT_THRESHOLD must be between 0 and 1000".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(key: &str, value: &str) -> Result<Settings, ConfigError> {
+        Settings::from_figment(&figment().merge((key, value)))
+    }
+
+    #[test]
+    fn defaults_run_on_embedded_sqlite() {
+        let s = Settings::from_figment(&figment()).unwrap();
+        assert_eq!(
+            db::backend_of(&s.database_url).unwrap(),
+            db::Backend::Sqlite
+        );
+    }
+
+    #[test]
+    fn a_url_of_an_unknown_kind_is_refused_in_one_line() {
+        let err = with("database_url", "postgres://localhost/x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not valid"), "{err}");
+        assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused() {
+        assert!(with("live_poll_ms", "0").is_err());
+        assert!(with("db_pool_size", "0").is_err());
+    }
+
+    #[test]
+    fn release_mode_requires_a_secret_key() {
+        let f = figment().select(rocket::config::Config::RELEASE_PROFILE);
+        assert!(matches!(
+            Settings::from_figment(&f),
+            Err(ConfigError::MissingSecretKey)
+        ));
+        let key = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+        assert!(Settings::from_figment(&f.merge(("secret_key", key))).is_ok());
+    }
+}

@@ -1,0 +1,110 @@
+//! OC Pizza: ordering and operations system of the OC Pizza group.
+//! `app` builds the one Rocket application used by `ocpizza serve` and by the tests.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod live;
+pub mod models;
+pub mod services;
+pub mod state;
+pub mod web;
+
+use config::{ConfigError, Settings};
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::{tera, Template};
+use state::{AppState, Db};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Database(#[from] db::DbSetupError),
+    #[error("cannot load the demo data: {0}")]
+    Demo(#[from] services::demo::DemoError),
+    #[error("database error at start: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// `{{ asset(path="app.css") }}` → `/assets/app.css?v=<version>`: static files are cached for a
+/// year, so every release gets new URLs.
+fn asset_url(args: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let path = args
+        .get("path")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| tera::Error::msg("asset() needs path=\"...\""))?;
+    Ok(format!("/assets/{path}?v={}", env!("CARGO_PKG_VERSION")).into())
+}
+
+/// Opens the database of `settings`, applies migrations and loads the demo data if asked.
+pub fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
+    let backend = db::backend_of(&settings.database_url)?;
+    let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| db::DbSetupError::Unreachable(e.to_string()))?;
+    if settings.auto_migrate {
+        let applied = db::run_migrations(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+    }
+    if settings.demo_data && services::demo::is_empty(&mut conn)? {
+        services::demo::seed(&mut conn)?;
+        tracing::info!("demo data loaded");
+    }
+    Ok(Db::new(pool, backend))
+}
+
+/// The whole application, as production runs it, from a figment (see `config::figment`).
+pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
+    let settings = Settings::from_figment(&figment)?;
+    let templates: String = figment
+        .extract_inner("template_dir")
+        .unwrap_or_else(|_| "templates".into());
+    for (dir, setting) in [
+        (&settings.assets_dir, "OCPIZZA_ASSETS_DIR"),
+        (&templates, "ROCKET_TEMPLATE_DIR"),
+    ] {
+        if !std::path::Path::new(dir).is_dir() {
+            return Err(StartupError::Config(ConfigError::Invalid(format!(
+                "folder {dir:?} not found: run from the application folder or set {setting}"
+            ))));
+        }
+    }
+    let db = prepare_database(&settings)?;
+    let state = AppState {
+        settings: settings.clone(),
+        db,
+        hub: live::Hub::default(),
+    };
+    Ok(rocket::custom(figment)
+        .manage(state)
+        .mount("/", web::routes())
+        .mount("/assets", FileServer::from(&settings.assets_dir))
+        .register("/", web::catchers())
+        .attach(Template::custom(|engines| {
+            engines.tera.autoescape_on(vec![".tera", ".html"]);
+            engines.tera.register_function("asset", asset_url);
+        }))
+        .attach(web::Headers)
+        .attach(AdHoc::on_liftoff("live tailer", |rocket| {
+            Box::pin(async move {
+                let state = rocket.state::<AppState>().expect("managed state");
+                let shutdown = rocket.shutdown();
+                let every = Duration::from_millis(state.settings.live_poll_ms);
+                tokio::spawn(live::run_tailer(
+                    state.db.clone(),
+                    state.hub.clone(),
+                    every,
+                    shutdown,
+                ));
+            })
+        })))
+}
