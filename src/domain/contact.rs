@@ -1,0 +1,140 @@
+//! Parsing what customers type: quantities, names, phone numbers, postal codes, free text.
+//! Every error is a French sentence shown next to its field.
+
+/// A quantity typed in a form: a whole number from `min` to `max`.
+pub fn parse_quantity(raw: &str, min: u32, max: u32) -> Result<u32, String> {
+    let s = raw.trim();
+    if s.is_empty() || s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("La quantité doit être un nombre entier.".into());
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "La quantité doit être comprise entre {min} et {max}."
+        )),
+    }
+}
+
+/// Required free text of at most `max` characters, trimmed; control characters refused.
+pub fn parse_text(raw: &str, label: &str, max: usize) -> Result<String, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(format!("{label} est obligatoire."));
+    }
+    optional_text(s, label, max).map(|t| t.unwrap_or_default())
+}
+
+/// Optional free text: empty gives None.
+pub fn optional_text(raw: &str, label: &str, max: usize) -> Result<Option<String>, String> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(format!("{label} : {max} caractères au plus."));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(format!("{label} contient des caractères non autorisés."));
+    }
+    Ok((!s.is_empty()).then(|| s.to_string()))
+}
+
+/// A French phone number, stored as 10 digits grouped by two: `06 12 34 56 78`.
+pub fn parse_phone(raw: &str) -> Result<String, String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}'))
+        .collect();
+    let national = match compact.strip_prefix("+33") {
+        Some(rest) => format!("0{rest}"),
+        None => compact,
+    };
+    let valid = national.len() == 10
+        && national.bytes().all(|b| b.is_ascii_digit())
+        && national.starts_with('0')
+        && national.as_bytes()[1] != b'0';
+    if !valid {
+        return Err("Numéro de téléphone invalide (ex. : 06 12 34 56 78).".into());
+    }
+    let pairs: Vec<&str> = (0..5).map(|i| &national[i * 2..i * 2 + 2]).collect();
+    Ok(pairs.join(" "))
+}
+
+/// A French postal code; deliveries are made in Paris only (75…).
+pub fn parse_postal_code(raw: &str, delivery: bool) -> Result<String, String> {
+    let s = raw.trim();
+    if s.len() != 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Code postal invalide : 5 chiffres (ex. : 75011).".into());
+    }
+    if delivery && !s.starts_with("75") {
+        return Err("Nous livrons uniquement dans Paris (codes postaux 75…).".into());
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_must_be_whole_numbers_in_range() {
+        assert_eq!(parse_quantity(" 3 ", 1, 20), Ok(3));
+        assert_eq!(parse_quantity("0", 0, 20), Ok(0));
+        for bad in ["", "abc", "-1", "1.5", "1e3", "+2", "٣"] {
+            assert_eq!(
+                parse_quantity(bad, 1, 20),
+                Err("La quantité doit être un nombre entier.".into()),
+                "{bad:?}"
+            );
+        }
+        for bad in ["0", "21", "999999"] {
+            assert!(
+                parse_quantity(bad, 1, 20)
+                    .unwrap_err()
+                    .contains("entre 1 et 20"),
+                "{bad:?}"
+            );
+        }
+        assert!(parse_quantity("99999999999999999999", 1, 20).is_err());
+    }
+
+    #[test]
+    fn french_phone_numbers_are_normalised() {
+        assert_eq!(parse_phone("0612345678").unwrap(), "06 12 34 56 78");
+        assert_eq!(parse_phone("+33 6 12 34 56 78").unwrap(), "06 12 34 56 78");
+        assert_eq!(parse_phone("01.43.55.12.12").unwrap(), "01 43 55 12 12");
+        for bad in [
+            "",
+            "12345",
+            "0012345678",
+            "06123456789",
+            "06 12 34 56 7a",
+            "+44 20 7946 0958",
+        ] {
+            assert!(parse_phone(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn deliveries_stay_in_paris() {
+        assert_eq!(parse_postal_code("75011", true).unwrap(), "75011");
+        assert!(parse_postal_code("92100", true)
+            .unwrap_err()
+            .contains("Paris"));
+        assert_eq!(parse_postal_code("92100", false).unwrap(), "92100");
+        for bad in ["7501", "750111", "75O11", ""] {
+            assert!(parse_postal_code(bad, true).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn text_fields_are_required_bounded_and_clean() {
+        assert_eq!(parse_text("  Léa  ", "Le nom", 10).unwrap(), "Léa");
+        assert_eq!(
+            parse_text(" ", "Le nom", 10).unwrap_err(),
+            "Le nom est obligatoire."
+        );
+        assert!(parse_text("abcdefghijk", "Le nom", 10)
+            .unwrap_err()
+            .contains("10 caractères"));
+        assert!(parse_text("a\u{0}b", "Le nom", 10).is_err());
+        assert_eq!(optional_text("", "Instructions", 10).unwrap(), None);
+    }
+}
