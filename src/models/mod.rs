@@ -1,0 +1,20 @@
+//! Diesel structs and queries, one file per aggregate. Queries of pizzeria data take the
+//! pizzeria first.
+
+pub mod catalog;
+pub mod menu;
+pub mod order;
+pub mod outbox;
+pub mod pizzeria;
+pub mod session;
+pub mod stock;
+pub mod user;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+
+/// Now, in UTC, at the microsecond precision both backends store.
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}

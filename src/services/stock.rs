@@ -1,0 +1,321 @@
+//! The stock service used by ordering, the kitchen and managers: reserve, release, consume,
+//! receive, adjust and count. Each call is one transaction that writes the ledger; rows are
+//! touched in ingredient order so that concurrent orders never deadlock each other.
+
+use crate::db::{write_tx, AsDieselError, DbConn};
+use crate::domain::ids::{IngredientId, PizzeriaId};
+use crate::domain::stock::MovementReason;
+use crate::models::stock::{self as rows, Context, Level};
+use diesel::result::Error as DieselError;
+use std::collections::BTreeMap;
+
+/// How much of one ingredient an operation needs, in the ingredient's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    pub ingredient: IngredientId,
+    pub qty: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StockError {
+    #[error("stock insuffisant")]
+    Insufficient { ingredient: IngredientId },
+    #[error("la quantité doit être un nombre entier positif")]
+    InvalidQuantity,
+    #[error("le stock ne peut pas descendre sous la quantité déjà réservée pour des commandes")]
+    BelowReserved { ingredient: IngredientId },
+    #[error("aucune réservation correspondante pour cet ingrédient")]
+    NotReserved { ingredient: IngredientId },
+    #[error(transparent)]
+    Db(#[from] DieselError),
+}
+
+impl AsDieselError for StockError {
+    fn as_diesel(&self) -> Option<&DieselError> {
+        match self {
+            StockError::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Largest quantity one operation may move (100 t of flour): rejects absurd or overflowing input.
+pub const MAX_QTY: i64 = 100_000_000;
+
+/// Merges needs per ingredient, sorted by ingredient id; every quantity must be positive.
+pub fn normalize(needs: &[Need]) -> Result<Vec<Need>, StockError> {
+    let mut merged: BTreeMap<IngredientId, i64> = BTreeMap::new();
+    for n in needs {
+        if n.qty <= 0 || n.qty > MAX_QTY {
+            return Err(StockError::InvalidQuantity);
+        }
+        let total = merged.entry(n.ingredient).or_insert(0);
+        *total = total
+            .checked_add(n.qty)
+            .filter(|t| *t <= MAX_QTY)
+            .ok_or(StockError::InvalidQuantity)?;
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(ingredient, qty)| Need { ingredient, qty })
+        .collect())
+}
+
+type RowOp = fn(&mut DbConn, PizzeriaId, IngredientId, i64) -> diesel::QueryResult<bool>;
+
+/// Applies one conditional update per ingredient; the caller's transaction rolls back the rest
+/// if any of them is refused. The ledger rows are written first: the stock rows, which every
+/// order of the pizzeria competes for, are then locked only for the updates and the commit.
+fn apply_all(
+    conn: &mut DbConn,
+    pizzeria: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+    (op, reason, sign): (RowOp, MovementReason, (i64, i64)),
+    refused: fn(IngredientId) -> StockError,
+) -> Result<(), StockError> {
+    let needs = normalize(needs)?;
+    for n in &needs {
+        let delta = (sign.0 * n.qty, sign.1 * n.qty);
+        rows::record(conn, pizzeria, n.ingredient, reason, delta, ctx)?;
+    }
+    for n in &needs {
+        if !op(conn, pizzeria, n.ingredient, n.qty)? {
+            return Err(refused(n.ingredient));
+        }
+    }
+    Ok(())
+}
+
+/// Reserves all needs or none, inside the caller's transaction.
+pub fn reserve_in(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    let step = (rows::try_reserve as RowOp, MovementReason::Reserve, (0, 1));
+    apply_all(conn, p, needs, ctx, step, |ingredient| {
+        StockError::Insufficient { ingredient }
+    })
+}
+
+pub fn release_in(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    let step = (rows::try_release as RowOp, MovementReason::Release, (0, -1));
+    apply_all(conn, p, needs, ctx, step, |ingredient| {
+        StockError::NotReserved { ingredient }
+    })
+}
+
+pub fn consume_in(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    let step = (
+        rows::try_consume as RowOp,
+        MovementReason::Consume,
+        (-1, -1),
+    );
+    apply_all(conn, p, needs, ctx, step, |ingredient| {
+        StockError::NotReserved { ingredient }
+    })
+}
+
+/// Moves a reservation from `old` to `new` quantities in one ascending pass: reserves what
+/// grows, releases what shrinks (an order being modified).
+pub fn rebalance_in(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    old: &[Need],
+    new: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    let mut delta: BTreeMap<IngredientId, i64> = BTreeMap::new();
+    for n in normalize(new)? {
+        *delta.entry(n.ingredient).or_insert(0) += n.qty;
+    }
+    for n in normalize(old)? {
+        *delta.entry(n.ingredient).or_insert(0) -= n.qty;
+    }
+    for (ingredient, d) in delta.into_iter().filter(|(_, d)| *d != 0) {
+        let one = [Need {
+            ingredient,
+            qty: d.abs(),
+        }];
+        if d > 0 {
+            reserve_in(conn, p, &one, ctx)?;
+        } else {
+            release_in(conn, p, &one, ctx)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn reserve(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    write_tx(conn, |c| reserve_in(c, p, needs, ctx))
+}
+
+pub fn release(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    write_tx(conn, |c| release_in(c, p, needs, ctx))
+}
+
+pub fn consume(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    write_tx(conn, |c| consume_in(c, p, needs, ctx))
+}
+
+/// A supplier delivery: on_hand grows. Creates the stock row the first time.
+pub fn receive(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    need: Need,
+    ctx: Context<'_>,
+) -> Result<Level, StockError> {
+    let need = normalize(&[need])?[0];
+    write_tx(conn, |c| {
+        if !rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? {
+            rows::insert_level(
+                c,
+                &rows::NewLevel {
+                    pizzeria_id: p.0,
+                    ingredient_id: need.ingredient.0,
+                    on_hand: need.qty,
+                    reserved: 0,
+                    low_threshold: 0,
+                    updated_at: crate::models::now(),
+                },
+            )?;
+        }
+        rows::record(
+            c,
+            p,
+            need.ingredient,
+            MovementReason::SupplierDelivery,
+            (need.qty, 0),
+            ctx,
+        )?;
+        current(c, p, need.ingredient)
+    })
+}
+
+/// A correction (`Adjustment`) or a loss (`Waste`) by `delta` units; never below what is reserved.
+pub fn adjust(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    ingredient: IngredientId,
+    delta: i64,
+    reason: MovementReason,
+    ctx: Context<'_>,
+) -> Result<Level, StockError> {
+    let valid_reason = matches!(reason, MovementReason::Adjustment | MovementReason::Waste);
+    if delta == 0
+        || delta.abs() > MAX_QTY
+        || !valid_reason
+        || (reason == MovementReason::Waste && delta > 0)
+    {
+        return Err(StockError::InvalidQuantity);
+    }
+    write_tx(conn, |c| {
+        if !rows::try_shift_on_hand(c, p, ingredient, delta)? {
+            return Err(StockError::BelowReserved { ingredient });
+        }
+        rows::record(c, p, ingredient, reason, (delta, 0), ctx)?;
+        current(c, p, ingredient)
+    })
+}
+
+/// An inventory count: on_hand becomes what was counted; the ledger keeps the difference.
+pub fn count(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    ingredient: IngredientId,
+    counted: i64,
+    ctx: Context<'_>,
+) -> Result<Level, StockError> {
+    if !(0..=MAX_QTY).contains(&counted) {
+        return Err(StockError::InvalidQuantity);
+    }
+    write_tx(conn, |c| {
+        let seen = current(c, p, ingredient)?;
+        if counted < seen.reserved {
+            return Err(StockError::BelowReserved { ingredient });
+        }
+        if !rows::try_set_on_hand(c, p, ingredient, seen.on_hand, counted)? {
+            // Changed between our read and our write: roll back and let write_tx retry.
+            return Err(StockError::Db(DieselError::DatabaseError(
+                diesel::result::DatabaseErrorKind::SerializationFailure,
+                Box::new("stock changed during the count".to_string()),
+            )));
+        }
+        rows::record(
+            c,
+            p,
+            ingredient,
+            MovementReason::InventoryCount,
+            (counted - seen.on_hand, 0),
+            ctx,
+        )?;
+        current(c, p, ingredient)
+    })
+}
+
+fn current(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    ingredient: IngredientId,
+) -> Result<Level, StockError> {
+    rows::level(conn, p, ingredient)?.ok_or(StockError::Insufficient { ingredient })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(i: i64, qty: i64) -> Need {
+        Need {
+            ingredient: IngredientId(i),
+            qty,
+        }
+    }
+
+    #[test]
+    fn needs_are_merged_and_sorted_by_ingredient() {
+        let merged = normalize(&[need(3, 10), need(1, 5), need(3, 2)]).unwrap();
+        assert_eq!(merged, vec![need(1, 5), need(3, 12)]);
+    }
+
+    #[test]
+    fn zero_negative_and_huge_quantities_are_refused() {
+        for bad in [0, -1, MAX_QTY + 1, i64::MAX] {
+            assert!(
+                matches!(normalize(&[need(1, bad)]), Err(StockError::InvalidQuantity)),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            normalize(&[need(1, MAX_QTY), need(1, 1)]),
+            Err(StockError::InvalidQuantity)
+        ));
+    }
+}
