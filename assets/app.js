@@ -1,0 +1,20 @@
+// Toasts (htmx error messages) leave by themselves, or on a click.
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (event.detail.target && event.detail.target.id === "toasts") {
+    var toast = event.detail.target.lastElementChild;
+    if (toast) { setTimeout(function () { toast.remove(); }, 8000); }
+  }
+});
+document.addEventListener("click", function (event) {
+  if (event.target.classList && event.target.classList.contains("toast")) { event.target.remove(); }
+});
+
+// Checkout: the address is asked for delivery only, and the payment follows the choice.
+document.addEventListener("change", function (event) {
+  if (event.target.name !== "fulfilment") { return; }
+  var delivery = event.target.value === "delivery";
+  var address = document.querySelector('fieldset[data-for="delivery"]');
+  if (address) { address.hidden = !delivery; }
+  var pay = document.querySelector('input[name="payment"][value="' + (delivery ? "on_delivery" : "at_pickup") + '"]');
+  if (pay) { pay.checked = true; }
+});

@@ -1,0 +1,44 @@
+//! Liveness and readiness probes for Supervisor, NGINX and monitoring.
+
+use crate::db;
+use crate::state::AppState;
+use rocket::http::Status;
+use rocket::serde::json::{json, Value};
+use rocket::{get, routes, Route, State};
+
+pub fn routes() -> Vec<Route> {
+    routes![healthz, readyz]
+}
+
+/// The process is up and serving.
+#[get("/healthz")]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers and every migration is applied.
+#[get("/readyz")]
+async fn readyz(state: &State<AppState>) -> (Status, Value) {
+    let checked = state
+        .db
+        .run(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")
+                .map(|_| db::has_pending_migrations(c))
+        })
+        .await;
+    match checked {
+        Ok(Ok(false)) => (
+            Status::Ok,
+            json!({ "status": "ready", "database": "ok", "migrations": "ok" }),
+        ),
+        Ok(Ok(true)) => (
+            Status::ServiceUnavailable,
+            json!({ "status": "not ready", "database": "ok", "migrations": "pending" }),
+        ),
+        _ => (
+            Status::ServiceUnavailable,
+            json!({ "status": "not ready", "database": "unreachable" }),
+        ),
+    }
+}
