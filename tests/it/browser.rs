@@ -1,0 +1,177 @@
+//! A real headless Chromium on a phone-sized screen, driven through ChromeDriver: a customer
+//! orders two pizzas paying on delivery and watches the status change live.
+
+use crate::each_backend;
+use crate::ordering::shop;
+use fantoccini::{Client, ClientBuilder, Locator};
+use ocpizza::domain::order::{Actor, OrderStatus};
+use ocpizza::services::orders;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const WAIT: Duration = Duration::from_secs(15);
+
+/// ChromeDriver on a free port, stopped with the test.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        assert!(
+            std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
+            "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{url}/status")).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Driver { child, url }
+    }
+
+    async fn phone(&self) -> Client {
+        // Both rustls back ends are linked (reqwest, hyper-rustls): say which one to use.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=390,844",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0 } }
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("chromium session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn text_of(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the element's text contains `expected`.
+async fn wait_text(b: &Client, css: &str, expected: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = b.find(Locator::Css(css)).await {
+            if e.text().await.unwrap_or_default().contains(expected) {
+                return;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let source = b.source().await.unwrap_or_default();
+            let logs = b
+                .execute("return JSON.stringify(window.__errors || [])", vec![])
+                .await
+                .ok();
+            if let Ok(dir) = std::env::var("OCPIZZA_SCREENSHOTS") {
+                let _ = std::fs::write(
+                    format!("{dir}/failure.png"),
+                    b.screenshot().await.unwrap_or_default(),
+                );
+                let _ = std::fs::write(format!("{dir}/failure.html"), &source);
+            }
+            panic!("{css} never showed {expected:?} ({logs:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fill(b: &Client, id: &str, value: &str) {
+    let input = b.find(Locator::Id(id)).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+each_backend! {
+    async fn a_customer_orders_on_a_phone_and_sees_the_kitchen_start_live(db) {
+        let s = shop(db).await;
+        let kitchen = s.app.another_instance().await;
+        let driver = Driver::start().await;
+        let b = driver.phone().await;
+
+        b.goto(&s.app.url("/")).await.unwrap();
+        b.find(Locator::LinkText("OC Pizza Bastille")).await.unwrap().click().await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::Css(".products")).await.unwrap();
+        // Failed htmx requests are kept, to be shown if the test fails.
+        b.execute("window.__errors = []; document.body.addEventListener('htmx:responseError', e => window.__errors.push(e.detail.xhr.status + ' ' + e.detail.xhr.responseText.slice(0, 300)));", vec![]).await.unwrap();
+        assert_eq!(text_of(&b, "h1").await, "OC Pizza Bastille");
+
+        for (product, count) in [(s.margherita, "1 article"), (s.regina, "2 articles")] {
+            b.find(Locator::Css(&format!("#product-{product} button[type=submit]"))).await.unwrap().click().await.unwrap();
+            wait_text(&b, "#cart-summary", count).await;
+        }
+        b.find(Locator::Css("#cart-summary a")).await.unwrap().click().await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::LinkText("Commander")).await.unwrap().click().await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
+        fill(&b, "street", "12 rue Oberkampf").await;
+        fill(&b, "postal_code", "75011").await;
+        fill(&b, "name", "Léa Martin").await;
+        fill(&b, "phone", "06 12 34 56 78").await;
+        fill(&b, "email", "lea@example.fr").await;
+        b.find(Locator::Css("form.checkout button[type=submit]")).await.unwrap().click().await.unwrap();
+
+        b.wait().at_most(WAIT).for_element(Locator::Id("order-status")).await.unwrap();
+        let url = b.current_url().await.unwrap();
+        assert!(url.path().starts_with("/orders/"), "{url}");
+        assert!(text_of(&b, "#order-status").await.contains("Reçue"));
+        assert!(text_of(&b, "main").await.contains("23,00"), "2 pizzas: 10,50 + 12,50");
+
+        // The page is marked: a reload would lose the mark.
+        b.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
+        let token = url.path().rsplit('/').next().unwrap().to_string();
+        let (p, id) = (s.bastille, crate::ordering::order_by_token(&s.app, &token).await.oid());
+        kitchen.with_conn(move |c| orders::change_status(c, p, id, OrderStatus::InPreparation, Actor::Staff, None, None)).await.unwrap();
+        wait_text(&b, "#order-status", "En préparation").await;
+        let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
+        assert_eq!(same, serde_json::Value::Bool(true), "updated without reload");
+        assert!(b.find(Locator::LinkText("Modifier la commande")).await.is_err(), "no more modify button");
+
+        if let Ok(dir) = std::env::var("OCPIZZA_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/tracking.png"), b.screenshot().await.unwrap()).unwrap();
+        }
+        b.close().await.unwrap();
+    }
+}

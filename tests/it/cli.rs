@@ -1,0 +1,106 @@
+//! The `ocpizza` command line, run as the operator runs it.
+
+use crate::each_backend;
+use std::process::{Command, Output};
+
+fn ocpizza(database_url: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ocpizza"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("OCPIZZA_DATABASE_URL", database_url)
+        .env("OCPIZZA_LOG", "warn")
+        .env_remove("OCPIZZA_NEW_USER_PASSWORD")
+        .env_remove("ROCKET_PROFILE");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run ocpizza")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+each_backend! {
+    async fn seed_demo_fills_an_empty_database_and_refuses_a_second_time(db) {
+        let first = ocpizza(&db.url, &["seed-demo"], &[]);
+        assert!(first.status.success(), "{}", stderr(&first));
+        let again = ocpizza(&db.url, &["seed-demo"], &[]);
+        assert_eq!(again.status.code(), Some(2));
+        assert!(stderr(&again).contains("already holds data"), "{}", stderr(&again));
+        let check = ocpizza(&db.url, &["check-config"], &[]);
+        assert!(check.status.success());
+        assert!(stdout(&check).contains("migrations up to date"), "{}", stdout(&check));
+    }
+
+    async fn create_user_reads_the_password_from_the_environment(db) {
+        assert!(ocpizza(&db.url, &["seed-demo"], &[]).status.success());
+        let pw = [("OCPIZZA_NEW_USER_PASSWORD", "un mot de passe solide")];
+        let ok = ocpizza(&db.url, &["create-user", "--role", "manager", "--pizzeria", "1", "--email", "Lea@OCPizza.fr", "--name", "Léa Martin"], &pw);
+        assert!(ok.status.success(), "{}", stderr(&ok));
+        assert!(stdout(&ok).contains("lea@ocpizza.fr") || stdout(&ok).contains("Lea@OCPizza.fr"));
+
+        let cases: [(&[&str], &str); 5] = [
+            (&["create-user", "--role", "manager", "--pizzeria", "1", "--email", "lea@ocpizza.fr", "--name", "Léa"], "déjà utilisée"),
+            (&["create-user", "--role", "chef", "--pizzeria", "1", "--email", "x@ocpizza.fr", "--name", "X"], "unknown role"),
+            (&["create-user", "--role", "pizzaiolo", "--email", "x@ocpizza.fr", "--name", "X"], "--pizzeria is required"),
+            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "999", "--email", "x@ocpizza.fr", "--name", "X"], "pizzeria inconnue"),
+            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "1", "--email", "pas-un-email", "--name", "X"], "adresse e-mail invalide"),
+        ];
+        for (args, expected) in cases {
+            let out = ocpizza(&db.url, args, &pw);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        }
+        let weak = ocpizza(&db.url, &["create-user", "--role", "admin", "--email", "d@ocpizza.fr", "--name", "D"], &[("OCPIZZA_NEW_USER_PASSWORD", "court")]);
+        assert_eq!(weak.status.code(), Some(2));
+        assert!(stderr(&weak).contains("au moins 10 caractères"));
+    }
+}
+
+#[test]
+fn a_bad_database_url_stops_the_start_with_one_plain_line() {
+    for url in [
+        "postgres://localhost/ocpizza",
+        "mysql://root@127.0.0.1:1/nowhere",
+    ] {
+        let out = ocpizza(url, &["check-config"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "{url}: {err}");
+        assert!(err.starts_with("ocpizza: "), "{err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn release_mode_without_a_secret_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("x.db").display().to_string();
+    let out = ocpizza(&url, &["serve"], &[("ROCKET_PROFILE", "release")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("ROCKET_SECRET_KEY"), "{err}");
+}
+
+#[test]
+fn starting_outside_the_application_folder_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("x.db").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_ocpizza"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .env("OCPIZZA_DATABASE_URL", &url)
+        .env_remove("ROCKET_PROFILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("OCPIZZA_ASSETS_DIR"), "{err}");
+}

@@ -1,0 +1,179 @@
+//! A customer's browser, as far as HTTP goes: cookies, the CSRF token of the pages it loaded,
+//! same-origin headers on posts, redirects not followed (tests look at them).
+
+use crate::harness::TestApp;
+use reqwest::redirect::Policy;
+
+pub struct Customer {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+    #[allow(dead_code)]
+    pub headers: reqwest::header::HeaderMap,
+}
+
+/// The CSRF token a page carries (its forms, or the htmx headers of its body).
+pub fn csrf_in(body: &str) -> Option<String> {
+    [r#"name="csrf_token" value=""#, r#""X-CSRF-Token": ""#]
+        .iter()
+        .find_map(|pat| {
+            let at = body.find(pat)? + pat.len();
+            Some(body[at..at + body[at..].find('"')?].to_string())
+        })
+}
+
+pub fn field_in(body: &str, name: &str) -> Option<String> {
+    let pat = format!(r#"name="{name}" value=""#);
+    let at = body.find(&pat)? + pat.len();
+    Some(body[at..at + body[at..].find('"')?].to_string())
+}
+
+impl Customer {
+    pub async fn new(app: &TestApp) -> Customer {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        let mut c = Customer {
+            http,
+            base: app.base.clone(),
+            csrf: String::new(),
+        };
+        c.get("/").await;
+        c
+    }
+
+    async fn answer(&mut self, res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let location = headers
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        let body = res.text().await.unwrap();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = t;
+        }
+        Answer {
+            status,
+            location,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        self.answer(res).await
+    }
+
+    /// A form post from one of our pages, with its CSRF token.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &self.csrf)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded(&all);
+        self.raw_post(path, body, &[("Sec-Fetch-Site", "same-origin")])
+            .await
+    }
+
+    /// The same, sent by htmx.
+    pub async fn htmx_post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = serde_urlencoded(fields);
+        let csrf = self.csrf.clone();
+        self.raw_post(
+            path,
+            body,
+            &[
+                ("Sec-Fetch-Site", "same-origin"),
+                ("HX-Request", "true"),
+                ("X-CSRF-Token", &csrf),
+            ],
+        )
+        .await
+    }
+
+    pub async fn raw_post(&mut self, path: &str, body: String, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        self.answer(res).await
+    }
+
+    pub async fn add(&mut self, pizzeria: i64, product: i64, qty: u32) -> Answer {
+        let (p, q, r) = (pizzeria.to_string(), product.to_string(), qty.to_string());
+        self.htmx_post(
+            "/cart/lines",
+            &[("pizzeria_id", &p), ("product_id", &q), ("quantity", &r)],
+        )
+        .await
+    }
+
+    /// Opens the checkout page and returns its idempotency key.
+    pub async fn open_checkout(&mut self) -> String {
+        let page = self.get("/checkout").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        field_in(&page.body, "idempotency_key").expect("idempotency key in the form")
+    }
+
+    /// Posts a valid delivery checkout, with `changes` replacing or adding fields.
+    pub async fn checkout_with(&mut self, key: &str, changes: &[(&str, &str)]) -> Answer {
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("idempotency_key", key),
+            ("fulfilment", "delivery"),
+            ("street", "12 rue Oberkampf"),
+            ("postal_code", "75011"),
+            ("city", "Paris"),
+            ("instructions", "Code 4521B, 3e étage"),
+            ("name", "Léa Martin"),
+            ("phone", "06 12 34 56 78"),
+            ("email", "lea@example.fr"),
+            ("when", "asap"),
+            ("payment", "on_delivery"),
+        ];
+        for (k, v) in changes {
+            match fields.iter_mut().find(|(name, _)| name == k) {
+                Some(f) => f.1 = v,
+                None => fields.push((k, v)),
+            }
+        }
+        self.post("/checkout", &fields).await
+    }
+
+    pub async fn checkout(&mut self) -> Answer {
+        let key = self.open_checkout().await;
+        self.checkout_with(&key, &[]).await
+    }
+
+    /// The tracking token of the order a checkout redirected to.
+    pub fn token_of(answer: &Answer) -> String {
+        let loc = answer
+            .location
+            .as_deref()
+            .unwrap_or_else(|| panic!("no redirect: {} {}", answer.status, answer.body));
+        loc.rsplit('/').next().unwrap().to_string()
+    }
+}
+
+fn serde_urlencoded(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}

@@ -1,0 +1,179 @@
+//! Live menus: a stock change made by any process reaches every open menu stream.
+
+use crate::each_backend;
+use crate::fixtures;
+use crate::harness::TestApp;
+use futures_util::StreamExt;
+use ocpizza::models::stock::Context;
+use ocpizza::services::stock::{self, Need};
+use std::time::Duration;
+
+/// Reads server-sent events from a live HTTP response.
+pub struct SseReader {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SseEvent {
+    pub name: String,
+    pub data: String,
+}
+
+impl SseReader {
+    pub async fn open(app: &TestApp, path: &str) -> SseReader {
+        let res = app
+            .http
+            .get(app.url(path))
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        assert_eq!(res.headers()["x-accel-buffering"], "no");
+        SseReader {
+            body: Box::pin(res.bytes_stream()),
+            buf: String::new(),
+        }
+    }
+
+    /// The next event, or None if none comes within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut event = SseEvent {
+                    name: String::new(),
+                    data: String::new(),
+                };
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.name = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        event.data.push_str(v);
+                    }
+                }
+                if event.name.is_empty() {
+                    continue; // keep-alive comment
+                }
+                return Some(event);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .ok()??
+                .ok()?;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Skips events until one named `name` arrives.
+    pub async fn wait_for(&mut self, name: &str, wait: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let e = self.next(left).await?;
+            if e.name == name {
+                return Some(e);
+            }
+        }
+    }
+
+    /// Reads everything already sent, for at most `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<SseEvent> {
+        let mut all = Vec::new();
+        while let Some(e) = self.next(wait).await {
+            all.push(e);
+        }
+        all
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+each_backend! {
+    async fn a_new_stream_starts_with_the_current_availability(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, bufalina) = app.with_conn(|c| (fixtures::pizzeria(c, "montmartre"), fixtures::product(c, "Bufalina"))).await;
+        let mut sse = SseReader::open(&app, &format!("/pizzerias/{p}/events")).await;
+        let initial = sse.drain(Duration::from_millis(500)).await;
+        let bufalina_event = initial.iter().find(|e| e.name == format!("product-{bufalina}")).expect("bufalina state sent");
+        assert!(bufalina_event.data.contains("Plus que 2"), "{bufalina_event:?}");
+        assert!(initial.len() >= 20, "one event per product on the menu");
+    }
+
+    async fn a_stream_starts_silent_when_the_page_is_up_to_date(db) {
+        let app = TestApp::with_demo(db).await;
+        let p = app.with_conn(|c| fixtures::pizzeria(c, "montmartre")).await;
+        let (_, html) = app.get(&format!("/pizzerias/{p}")).await;
+        let at = html.find("events?after=").unwrap() + "events?after=".len();
+        let after: i64 = html[at..at + html[at..].find('"').unwrap()].parse().unwrap();
+        let mut fresh = SseReader::open(&app, &format!("/pizzerias/{p}/events?after={after}")).await;
+        assert_eq!(fresh.drain(Duration::from_millis(500)).await, vec![], "nothing to replace");
+        let mut stale = SseReader::open(&app, &format!("/pizzerias/{p}/events?after={}", after - 1)).await;
+        assert!(stale.drain(Duration::from_millis(500)).await.len() >= 20, "an older page is brought up to date");
+    }
+
+    async fn a_stock_change_by_another_instance_reaches_every_open_menu(db) {
+        let a = TestApp::with_demo(db).await;
+        let b = a.another_instance().await;
+        let (p, bufala, bufalina, parma) = a
+            .with_conn(|c| (
+                fixtures::pizzeria(c, "montmartre"),
+                fixtures::ingredient(c, "Mozzarella di bufala"),
+                fixtures::product(c, "Bufalina"),
+                fixtures::product(c, "Parma"),
+            ))
+            .await;
+        let mut on_a = SseReader::open(&a, &format!("/pizzerias/{p}/events")).await;
+        let mut on_b = SseReader::open(&b, &format!("/pizzerias/{p}/events")).await;
+        on_a.drain(Duration::from_millis(300)).await;
+        on_b.drain(Duration::from_millis(300)).await;
+
+        // Instance B's process reserves 120 g of bufala: 2 → 1 Bufalina, 2 → 1 Parma.
+        b.with_conn(move |c| stock::reserve(c, p, &[Need { ingredient: bufala, qty: 120 }], Context::default()))
+            .await
+            .unwrap();
+
+        for sse in [&mut on_a, &mut on_b] {
+            let mut seen = std::collections::HashMap::new();
+            while seen.len() < 2 {
+                let e = sse.next(WAIT).await.expect("bufalina and parma updates");
+                seen.insert(e.name, e.data);
+            }
+            for product in [bufalina, parma] {
+                let data = &seen[&format!("product-{product}")];
+                assert!(data.contains("Plus que 1"), "{data}");
+            }
+        }
+
+        // The last 120 g go: both become sold out.
+        b.with_conn(move |c| stock::reserve(c, p, &[Need { ingredient: bufala, qty: 120 }], Context::default()))
+            .await
+            .unwrap();
+        let e = on_a.wait_for(&format!("product-{bufalina}"), WAIT).await.expect("sold out update");
+        assert!(e.data.contains("Épuisée") && e.data.contains("availability--soldout"), "{e:?}");
+    }
+
+    async fn only_the_pizzeria_whose_stock_changed_is_told(db) {
+        let app = TestApp::with_demo(db).await;
+        let (montmartre, marais, bufala, bufalina) = app
+            .with_conn(|c| (
+                fixtures::pizzeria(c, "montmartre"),
+                fixtures::pizzeria(c, "marais"),
+                fixtures::ingredient(c, "Mozzarella di bufala"),
+                fixtures::product(c, "Bufalina"),
+            ))
+            .await;
+        let mut changed = SseReader::open(&app, &format!("/pizzerias/{montmartre}/events")).await;
+        let mut other = SseReader::open(&app, &format!("/pizzerias/{marais}/events")).await;
+        changed.drain(Duration::from_millis(300)).await;
+        other.drain(Duration::from_millis(300)).await;
+        app.with_conn(move |c| stock::reserve(c, montmartre, &[Need { ingredient: bufala, qty: 120 }], Context::default()))
+            .await
+            .unwrap();
+        changed.wait_for(&format!("product-{bufalina}"), WAIT).await.expect("update");
+        assert_eq!(other.drain(Duration::from_millis(500)).await, vec![]);
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests: one binary, the production app, a fresh database per test, on SQLite and
+//! (with `--features mysql` and OCPIZZA_TEST_MYSQL_URL) on MySQL/MariaDB.
+
+mod harness;
+
+mod accounts;
+mod browser;
+mod cli;
+mod customer;
+mod fixtures;
+mod forms;
+mod health;
+mod live;
+mod menu;
+mod ordering;
+mod pages;
+mod stock;

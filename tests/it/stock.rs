@@ -1,0 +1,161 @@
+//! The stock service: all-or-nothing reservations that never oversell, and a ledger that
+//! always explains the levels.
+
+use crate::each_backend;
+use crate::fixtures;
+use crate::harness::TestApp;
+use ocpizza::db::DbPool;
+use ocpizza::domain::ids::{IngredientId, PizzeriaId};
+use ocpizza::domain::stock::MovementReason;
+use ocpizza::models::stock::{self as rows, Context, Level};
+use ocpizza::services::stock::{self, Need, StockError};
+
+fn need(ingredient: IngredientId, qty: i64) -> Need {
+    Need { ingredient, qty }
+}
+
+fn level(pool: &DbPool, p: PizzeriaId, i: IngredientId) -> Level {
+    rows::level(&mut pool.get().unwrap(), p, i)
+        .unwrap()
+        .unwrap()
+}
+
+fn assert_ledger_explains(pool: &DbPool, p: PizzeriaId, i: IngredientId) {
+    let mut c = pool.get().unwrap();
+    assert_eq!(
+        rows::ledger_sum(&mut c, p, i).unwrap(),
+        rows::level(&mut c, p, i).unwrap().unwrap()
+    );
+}
+
+/// Sets an item to an exact level through the service (an inventory count).
+fn set_on_hand(pool: &DbPool, p: PizzeriaId, i: IngredientId, qty: i64) {
+    stock::count(&mut pool.get().unwrap(), p, i, qty, Context::default()).unwrap();
+}
+
+async fn demo_item(app: &TestApp, ingredient: &'static str) -> (PizzeriaId, IngredientId) {
+    app.with_conn(move |c| {
+        (
+            fixtures::pizzeria(c, "bastille"),
+            fixtures::ingredient(c, ingredient),
+        )
+    })
+    .await
+}
+
+each_backend! {
+    async fn concurrent_reservations_never_oversell(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, capers) = demo_item(&app, "Câpres").await;
+        let olives = app.with_conn(|c| fixtures::ingredient(c, "Olives noires")).await;
+        set_on_hand(&app.pool, p, capers, 500);
+        set_on_hand(&app.pool, p, olives, 10_000);
+        let threads: Vec<_> = (0..24)
+            .map(|t| {
+                let pool = app.pool.clone();
+                std::thread::spawn(move || {
+                    let mut conn = pool.get().unwrap();
+                    let (mut won, mut refused) = (0, 0);
+                    for _ in 0..10 {
+                        // Half the threads list the ingredients the other way round.
+                        let mut needs = vec![need(capers, 7), need(olives, 3)];
+                        if t % 2 == 1 {
+                            needs.reverse();
+                        }
+                        match stock::reserve(&mut conn, p, &needs, Context::default()) {
+                            Ok(()) => won += 1,
+                            Err(StockError::Insufficient { ingredient }) if ingredient == capers => refused += 1,
+                            Err(e) => panic!("unexpected error: {e:?}"),
+                        }
+                    }
+                    (won, refused)
+                })
+            })
+            .collect();
+        let results: Vec<(i64, i64)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let won: i64 = results.iter().map(|r| r.0).sum();
+        let refused: i64 = results.iter().map(|r| r.1).sum();
+        assert_eq!(won, 500 / 7, "exactly as many reservations as stock allows");
+        assert_eq!(won + refused, 240);
+        assert_eq!(level(&app.pool, p, capers), Level { on_hand: 500, reserved: 7 * won });
+        assert_eq!(level(&app.pool, p, olives), Level { on_hand: 10_000, reserved: 3 * won });
+        assert_ledger_explains(&app.pool, p, capers);
+        assert_ledger_explains(&app.pool, p, olives);
+    }
+
+    async fn a_reservation_is_all_or_nothing(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, capers) = demo_item(&app, "Câpres").await;
+        let anchovies = app.with_conn(|c| fixtures::ingredient(c, "Filets d'anchois")).await;
+        set_on_hand(&app.pool, p, anchovies, 5);
+        let before = level(&app.pool, p, capers);
+        let mut c = app.pool.get().unwrap();
+        let refused = stock::reserve(&mut c, p, &[need(capers, 10), need(anchovies, 6)], Context::default());
+        assert!(matches!(refused, Err(StockError::Insufficient { ingredient }) if ingredient == anchovies));
+        assert_eq!(level(&app.pool, p, capers), before, "the capers reservation was rolled back");
+        assert_eq!(level(&app.pool, p, anchovies).reserved, 0);
+        assert_ledger_explains(&app.pool, p, capers);
+    }
+
+    async fn reserve_consume_release_keep_the_ledger_exact(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, tuna) = demo_item(&app, "Thon").await;
+        set_on_hand(&app.pool, p, tuna, 1_000);
+        let mut c = app.pool.get().unwrap();
+        stock::reserve(&mut c, p, &[need(tuna, 300)], Context::default()).unwrap();
+        stock::consume(&mut c, p, &[need(tuna, 200)], Context::default()).unwrap();
+        stock::release(&mut c, p, &[need(tuna, 100)], Context::default()).unwrap();
+        assert_eq!(level(&app.pool, p, tuna), Level { on_hand: 800, reserved: 0 });
+        let refused = stock::release(&mut c, p, &[need(tuna, 1)], Context::default());
+        assert!(matches!(refused, Err(StockError::NotReserved { .. })));
+        let refused = stock::consume(&mut c, p, &[need(tuna, 1)], Context::default());
+        assert!(matches!(refused, Err(StockError::NotReserved { .. })));
+        assert_ledger_explains(&app.pool, p, tuna);
+    }
+
+    async fn deliveries_adjustments_and_counts_are_written_to_the_ledger(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, honey) = demo_item(&app, "Miel de lavande").await;
+        set_on_hand(&app.pool, p, honey, 100);
+        let mut c = app.pool.get().unwrap();
+        let after = stock::receive(&mut c, p, need(honey, 900), Context { note: Some("BL 4521"), ..Context::default() }).unwrap();
+        assert_eq!(after, Level { on_hand: 1_000, reserved: 0 });
+        stock::reserve(&mut c, p, &[need(honey, 400)], Context::default()).unwrap();
+        let after = stock::adjust(&mut c, p, honey, -50, MovementReason::Waste, Context::default()).unwrap();
+        assert_eq!(after.on_hand, 950);
+        let below = stock::adjust(&mut c, p, honey, -600, MovementReason::Adjustment, Context::default());
+        assert!(matches!(below, Err(StockError::BelowReserved { .. })), "{below:?}");
+        let bad = stock::adjust(&mut c, p, honey, 10, MovementReason::Waste, Context::default());
+        assert!(matches!(bad, Err(StockError::InvalidQuantity)));
+        assert!(matches!(stock::count(&mut c, p, honey, 399, Context::default()), Err(StockError::BelowReserved { .. })));
+        let counted = stock::count(&mut c, p, honey, 700, Context::default()).unwrap();
+        assert_eq!(counted, Level { on_hand: 700, reserved: 400 });
+        assert_ledger_explains(&app.pool, p, honey);
+    }
+
+    async fn a_first_delivery_creates_the_stock_line(db) {
+        use diesel::prelude::*;
+        use ocpizza::db::schema::stock_levels;
+        let app = TestApp::with_demo(db).await;
+        let (p, eggs) = demo_item(&app, "Œuf").await;
+        let mut c = app.pool.get().unwrap();
+        diesel::delete(stock_levels::table.filter(stock_levels::pizzeria_id.eq(p.0)).filter(stock_levels::ingredient_id.eq(eggs.0)))
+            .execute(&mut c)
+            .unwrap();
+        let after = stock::receive(&mut c, p, need(eggs, 30), Context::default()).unwrap();
+        assert_eq!(after, Level { on_hand: 30, reserved: 0 });
+    }
+
+    async fn invalid_quantities_write_nothing(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, tuna) = demo_item(&app, "Thon").await;
+        let before = level(&app.pool, p, tuna);
+        let mut c = app.pool.get().unwrap();
+        for qty in [0, -5, i64::MAX] {
+            assert!(matches!(stock::reserve(&mut c, p, &[need(tuna, qty)], Context::default()), Err(StockError::InvalidQuantity)));
+            assert!(matches!(stock::receive(&mut c, p, need(tuna, qty), Context::default()), Err(StockError::InvalidQuantity)));
+        }
+        assert_eq!(level(&app.pool, p, tuna), before);
+        assert_ledger_explains(&app.pool, p, tuna);
+    }
+}
