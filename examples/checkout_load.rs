@@ -1,0 +1,269 @@
+//! Load generator for checkouts, used by scripts/bench against a running release build.
+//!
+//! It prepares the database (all pizzerias open, Margherita limited to `--stock` at the first
+//! pizzeria), prepares `--orders` customers (cart + checkout form), then posts all checkouts
+//! with `--concurrency` in flight and prints throughput, latency and the oversell check.
+//!
+//! cargo run --release --features mysql --example checkout_load -- \
+//!     --base http://127.0.0.1:8000 --db var/bench.db --orders 2000 --stock 1500 --concurrency 64
+
+use diesel::prelude::*;
+use futures_util::stream::{self, StreamExt};
+use ocpizza::db::schema::{ingredients, opening_hours, orders, pizzerias, products};
+use ocpizza::domain::ids::{IngredientId, PizzeriaId};
+use ocpizza::models::stock::{self as stock_rows, Context};
+use ocpizza::services::stock;
+use std::time::{Duration, Instant};
+
+struct Args {
+    base: String,
+    db: String,
+    orders: usize,
+    stock: i64,
+    concurrency: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        base: "http://127.0.0.1:8000".into(),
+        db: "var/ocpizza.db".into(),
+        orders: 2000,
+        stock: 1500,
+        concurrency: 64,
+    };
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    for pair in raw.chunks(2) {
+        let v = pair.get(1).cloned().unwrap_or_default();
+        match pair[0].as_str() {
+            "--base" => a.base = v,
+            "--db" => a.db = v,
+            "--orders" => a.orders = v.parse().expect("--orders N"),
+            "--stock" => a.stock = v.parse().expect("--stock N"),
+            "--concurrency" => a.concurrency = v.parse().expect("--concurrency N"),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+/// Basil limits the Margherita (3 g each): `stock` Margheritas can be made, no more.
+const BASIL_PER_PIZZA: i64 = 3;
+
+fn prepare(db: &str, stock_units: i64) -> (PizzeriaId, IngredientId, i64) {
+    let pool = ocpizza::db::connect(db, 2).expect("database");
+    let c = &mut pool.get().unwrap();
+    diesel::delete(opening_hours::table).execute(c).unwrap();
+    let ids: Vec<i64> = pizzerias::table
+        .select(pizzerias::id)
+        .order(pizzerias::id)
+        .load(c)
+        .unwrap();
+    for p in &ids {
+        for day in 0..7 {
+            diesel::insert_into(opening_hours::table)
+                .values((
+                    opening_hours::pizzeria_id.eq(p),
+                    opening_hours::weekday.eq(day),
+                    opening_hours::opens_at.eq(0),
+                    opening_hours::closes_at.eq(1440),
+                ))
+                .execute(c)
+                .unwrap();
+        }
+    }
+    let p = PizzeriaId(ids[0]);
+    let basil = IngredientId(
+        ingredients::table
+            .filter(ingredients::name.eq("Basilic frais"))
+            .select(ingredients::id)
+            .first(c)
+            .unwrap(),
+    );
+    let margherita: i64 = products::table
+        .filter(products::name.eq("Margherita"))
+        .select(products::id)
+        .first(c)
+        .unwrap();
+    // Plenty of everything else for the Margherita.
+    for name in [
+        "Pâte à pizza",
+        "Sauce tomate San Marzano",
+        "Mozzarella fior di latte",
+        "Huile d'olive extra vierge",
+    ] {
+        let i = IngredientId(
+            ingredients::table
+                .filter(ingredients::name.eq(name))
+                .select(ingredients::id)
+                .first(c)
+                .unwrap(),
+        );
+        let level = stock_rows::level(c, p, i).unwrap().unwrap();
+        stock::count(c, p, i, level.reserved + 10_000_000, Context::default()).unwrap();
+    }
+    let level = stock_rows::level(c, p, basil).unwrap().unwrap();
+    stock::count(
+        c,
+        p,
+        basil,
+        level.reserved + stock_units * BASIL_PER_PIZZA,
+        Context::default(),
+    )
+    .unwrap();
+    (p, basil, margherita)
+}
+
+struct Customer {
+    http: reqwest::Client,
+    csrf: String,
+    key: String,
+}
+
+fn between<'a>(body: &'a str, start: &str) -> Option<&'a str> {
+    let at = body.find(start)? + start.len();
+    Some(&body[at..at + body[at..].find('"')?])
+}
+
+async fn customer(base: &str, p: PizzeriaId, product: i64) -> Customer {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(format!("{base}/pizzerias/{p}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = between(&page, r#"name="csrf_token" value=""#)
+        .expect("csrf token")
+        .to_string();
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("pizzeria_id", &p.0.to_string()),
+        ("product_id", &product.to_string()),
+    ];
+    let added = http
+        .post(format!("{base}/cart/lines"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 303, "add to cart");
+    let checkout = http
+        .get(format!("{base}/checkout"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let key = between(&checkout, r#"name="idempotency_key" value=""#)
+        .expect("checkout form")
+        .to_string();
+    Customer { http, csrf, key }
+}
+
+async fn place(base: &str, c: &Customer) -> (u16, Duration) {
+    let form = [
+        ("csrf_token", c.csrf.as_str()),
+        ("idempotency_key", &c.key),
+        ("fulfilment", "pickup"),
+        ("street", ""),
+        ("postal_code", ""),
+        ("city", ""),
+        ("instructions", ""),
+        ("name", "Client Test"),
+        ("phone", "06 12 34 56 78"),
+        ("email", "client@example.fr"),
+        ("when", "asap"),
+        ("payment", "at_pickup"),
+    ];
+    let t = Instant::now();
+    let res = c
+        .http
+        .post(format!("{base}/checkout"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let _ = res.bytes().await;
+    (status, t.elapsed())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let (p, basil, margherita) = prepare(&a.db, a.stock);
+    let base = a.base.clone();
+    let customers: Vec<Customer> = stream::iter(0..a.orders)
+        .map(|_| customer(&base, p, margherita))
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let started = Instant::now();
+    let results: Vec<(u16, Duration)> = stream::iter(customers.iter())
+        .map(|c| place(&base, c))
+        .buffer_unordered(a.concurrency)
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    let placed = results.iter().filter(|r| r.0 == 303).count();
+    let refused = results.iter().filter(|r| r.0 == 409).count();
+    let other = results.len() - placed - refused;
+    let mut latencies: Vec<Duration> = results.iter().map(|r| r.1).collect();
+    latencies.sort();
+
+    let pool = ocpizza::db::connect(&a.db, 2).unwrap();
+    let c = &mut pool.get().unwrap();
+    let level = stock_rows::level(c, p, basil).unwrap().unwrap();
+    let ledger = stock_rows::ledger_sum(c, p, basil).unwrap();
+    let in_db: i64 = orders::table
+        .filter(orders::pizzeria_id.eq(p.0))
+        .count()
+        .get_result(c)
+        .unwrap();
+    let expected = (a.orders as i64).min(a.stock);
+    let oversold = (placed as i64 - a.stock).max(0);
+    println!("checkouts attempted      {}", a.orders);
+    println!(
+        "checkouts placed         {placed} (stock allowed {}; expected {expected})",
+        a.stock
+    );
+    println!("checkouts refused (409)  {refused}");
+    println!("other answers            {other}");
+    println!("wall time                {:.2} s", wall.as_secs_f64());
+    println!(
+        "checkouts/s              {:.0}",
+        results.len() as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "latency p50 / p99 / max  {:.1} / {:.1} / {:.1} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    println!("orders in database       {in_db}");
+    println!("oversold                 {oversold}");
+    println!(
+        "stock never negative     {}",
+        level.on_hand >= 0 && level.reserved >= 0 && level.reserved <= level.on_hand
+    );
+    println!("ledger sums to stock     {}", ledger == level);
+    let ok = placed as i64 == expected && oversold == 0 && other == 0 && ledger == level;
+    if !ok {
+        eprintln!("checkout benchmark found an inconsistency");
+        std::process::exit(1);
+    }
+}
