@@ -98,6 +98,7 @@ fn message_for(status: Status) -> &'static str {
         403 => "Requête refusée : la page a expiré ou ne vient pas de ce site. Rechargez la page et réessayez.",
         415 => "Format d'envoi non pris en charge.",
         413 => "L'envoi est trop volumineux.",
+        503 => "Le service est momentanément indisponible. Merci de réessayer dans un instant.",
         c if c >= 500 => "Une erreur inattendue est survenue. L'équipe a été prévenue.",
         _ => "La requête n'a pas pu aboutir.",
     }

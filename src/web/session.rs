@@ -68,30 +68,52 @@ impl Visitor {
     }
 }
 
+/// Looks the session up, trying again when the database is momentarily busy. A failure is an
+/// error, never "no session": a customer must not silently lose their cart or their login.
+async fn lookup(state: &AppState, token: String) -> Result<Option<SessionRow>, String> {
+    let mut last = String::new();
+    for attempt in 0..3u64 {
+        let t = token.clone();
+        match state.db.run(move |c| sessions::resume(c, &t)).await {
+            Ok(Ok(found)) => return Ok(found),
+            Ok(Err(e)) if crate::db::is_retryable(&e) => last = e.to_string(),
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
+    }
+    Err(last)
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Visitor {
-    type Error = std::convert::Infallible;
+    type Error = String;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let session = req
+        let found: &Result<Option<SessionRow>, String> = req
             .local_cache_async(async {
-                let token = req
+                let Some(token) = req
                     .cookies()
                     .get(SESSION_COOKIE)
-                    .map(|c| c.value().to_string())?;
-                let state = req.rocket().state::<AppState>()?;
-                match state.db.run(move |c| sessions::resume(c, &token)).await {
-                    Ok(Ok(found)) => found,
-                    other => {
-                        tracing::warn!(error = ?other.err(), "session lookup failed");
-                        None
-                    }
+                    .map(|c| c.value().to_string())
+                else {
+                    return Ok(None);
+                };
+                match req.rocket().state::<AppState>() {
+                    Some(state) => lookup(state, token).await,
+                    None => Err("application state missing".into()),
                 }
             })
             .await;
-        Outcome::Success(Visitor {
-            session: session.clone(),
-        })
+        match found {
+            Ok(session) => Outcome::Success(Visitor {
+                session: session.clone(),
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                Outcome::Error((rocket::http::Status::ServiceUnavailable, e.clone()))
+            }
+        }
     }
 }
 

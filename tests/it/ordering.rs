@@ -151,7 +151,7 @@ each_backend! {
         let (a, b) = tokio::join!(tab_a.checkout_with(&key_a, &[]), tab_b.checkout_with(&key_b, &[]));
         let mut statuses = [a.status, b.status];
         statuses.sort();
-        assert_eq!(statuses, [303, 409], "{} / {}", a.body, b.body);
+        assert_eq!(statuses, [303, 409], "{:?} {} / {:?} {}", a.location, a.body, b.location, b.body);
         let refused = if a.status == 409 { &a } else { &b };
         assert!(refused.body.contains("panier a changé") || refused.body.contains("Votre panier est vide"), "{}", refused.body);
         let (orders, _, _, _) = s.app.with_conn(fixtures::count_rows).await;
