@@ -6,9 +6,9 @@
 use crate::domain::ids::{OrderId, PizzeriaId};
 use crate::models::{menu, order, stock};
 use crate::state::Db;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 pub mod menu_cache;
@@ -56,42 +56,60 @@ impl Hub {
     }
 }
 
-/// Rows seen near the end of an append-only table. Ids are given at insert time but become
-/// visible at commit, so on MySQL a lower id can appear after a higher one: each tick reads again
-/// from a little below the highest id seen, and forwards only the rows not seen yet.
+/// Rows seen at the end of an append-only table. Ids are given at insert time but become
+/// visible at commit, so on MySQL a lower id can appear after a higher one. The window keeps the
+/// highest id seen and the ids skipped below it (gaps): each tick asks for the rows above the
+/// highest id and for the gaps, so an idle tick reads nothing. A gap that stays empty (a rolled
+/// back insert) is given up after `GAP_PATIENCE`.
 #[derive(Debug, Default)]
 pub struct Window {
     high: i64,
-    seen: BTreeSet<i64>,
+    gaps: BTreeMap<i64, Instant>,
 }
 
-/// How far below the highest id each tick looks again.
-const LOOKBACK: i64 = 1_000;
+/// Longer than any write transaction of the application.
+const GAP_PATIENCE: Duration = Duration::from_secs(60);
+/// At most this many gaps are remembered (the newest ones).
+const MAX_GAPS: usize = 1_000;
 const BATCH: i64 = 5_000;
 
 impl Window {
     fn starting_at(high: i64) -> Self {
         Window {
             high,
-            seen: BTreeSet::new(),
+            gaps: BTreeMap::new(),
         }
     }
 
-    fn from(&self) -> i64 {
-        (self.high - LOOKBACK).max(0)
+    fn high(&self) -> i64 {
+        self.high
+    }
+
+    fn gaps(&self) -> Vec<i64> {
+        self.gaps.keys().copied().collect()
     }
 
     /// Keeps the keys of the rows not seen before.
-    fn fresh(&mut self, rows: Vec<(i64, i64)>) -> BTreeSet<i64> {
+    fn fresh(&mut self, mut rows: Vec<(i64, i64)>, now: Instant) -> BTreeSet<i64> {
+        rows.sort_unstable();
         let mut keys = BTreeSet::new();
         for (id, key) in rows {
-            if id > self.from() && self.seen.insert(id) {
+            if id > self.high {
+                let skipped_from = (self.high + 1).max(id - MAX_GAPS as i64);
+                for missing in skipped_from..id {
+                    self.gaps.insert(missing, now);
+                }
+                self.high = id;
                 keys.insert(key);
-                self.high = self.high.max(id);
+            } else if self.gaps.remove(&id).is_some() {
+                keys.insert(key);
             }
         }
-        let floor = self.from();
-        self.seen = self.seen.split_off(&(floor + 1));
+        self.gaps
+            .retain(|_, noticed| now.duration_since(*noticed) < GAP_PATIENCE);
+        while self.gaps.len() > MAX_GAPS {
+            self.gaps.pop_first();
+        }
         keys
     }
 }
@@ -142,8 +160,8 @@ pub async fn run_tailer(
     }
 }
 
-/// Every this many ticks (about ten minutes at 250 ms), expired sessions and old login attempts
-/// are deleted.
+/// Every this many ticks (about ten minutes at 250 ms), expired sessions, old login attempts and
+/// old checkout keys are deleted.
 const HOUSEKEEPING_EVERY: u64 = 2_400;
 
 async fn housekeeping(db: &Db) {
@@ -151,7 +169,8 @@ async fn housekeeping(db: &Db) {
         .run(|c| -> diesel::QueryResult<usize> {
             let now = crate::models::now();
             Ok(crate::models::session::delete_expired(c, now)?
-                + crate::services::accounts::forget_attempts(c, now)?)
+                + crate::services::accounts::forget_attempts(c, now)?
+                + crate::services::orders::forget_checkout_keys(c, now)?)
         })
         .await;
     match cleaned {
@@ -170,12 +189,13 @@ struct Cursor {
 
 async fn tick(db: &Db, hub: &Hub, cursor: Cursor) -> Result<Cursor, (String, Cursor)> {
     let watching = hub.has_subscribers();
-    let (stock_from, orders_from) = (cursor.stock.from(), cursor.orders.from());
+    let (stock_high, stock_gaps) = (cursor.stock.high(), cursor.stock.gaps());
+    let (orders_high, orders_gaps) = (cursor.orders.high(), cursor.orders.gaps());
     let read = db
         .run(move |c| -> diesel::QueryResult<_> {
             Ok((
-                stock::movements_after(c, stock_from, BATCH)?,
-                order::events_after(c, orders_from, BATCH)?,
+                stock::movements_since(c, stock_high, &stock_gaps, BATCH)?,
+                order::events_since(c, orders_high, &orders_gaps, BATCH)?,
             ))
         })
         .await;
@@ -185,8 +205,9 @@ async fn tick(db: &Db, hub: &Hub, cursor: Cursor) -> Result<Cursor, (String, Cur
         Err(e) => return Err((e.to_string(), cursor)),
     };
     let mut cursor = cursor;
-    let pizzerias = cursor.stock.fresh(stock_rows);
-    let orders = cursor.orders.fresh(order_rows);
+    let now = Instant::now();
+    let pizzerias = cursor.stock.fresh(stock_rows, now);
+    let orders = cursor.orders.fresh(order_rows, now);
     for p in &pizzerias {
         hub.menus.forget(PizzeriaId(*p));
     }
@@ -215,21 +236,34 @@ mod tests {
 
     #[test]
     fn a_row_committed_late_below_the_highest_id_is_still_forwarded_once() {
+        let t = Instant::now();
         let mut w = Window::starting_at(10);
-        assert_eq!(w.fresh(vec![(11, 1), (13, 2)]), BTreeSet::from([1, 2]));
-        // 12 commits after 13 was seen; 11 and 13 are read again but not forwarded again.
-        assert_eq!(
-            w.fresh(vec![(11, 1), (12, 3), (13, 2)]),
-            BTreeSet::from([3])
-        );
-        assert_eq!(w.fresh(vec![(11, 1), (12, 3), (13, 2)]), BTreeSet::new());
+        assert_eq!(w.fresh(vec![(11, 1), (13, 2)], t), BTreeSet::from([1, 2]));
+        assert_eq!(w.gaps(), vec![12]);
+        // 12 commits after 13 was seen: asked for as a gap, forwarded once.
+        assert_eq!(w.fresh(vec![(12, 3)], t), BTreeSet::from([3]));
+        assert!(w.gaps().is_empty());
+        assert_eq!(w.fresh(vec![(12, 3)], t), BTreeSet::new());
+        assert_eq!(w.high(), 13);
     }
 
     #[test]
-    fn rows_far_below_the_window_are_forgotten() {
+    fn a_gap_that_never_fills_is_given_up() {
+        let t = Instant::now();
         let mut w = Window::starting_at(0);
-        w.fresh((1..=3000).map(|id| (id, 1)).collect());
-        assert!(w.seen.len() as i64 <= LOOKBACK);
-        assert_eq!(w.from(), 2000);
+        w.fresh(vec![(1, 1), (3, 1)], t);
+        assert_eq!(w.gaps(), vec![2]);
+        w.fresh(vec![], t + GAP_PATIENCE);
+        assert!(w.gaps().is_empty());
+    }
+
+    #[test]
+    fn a_large_jump_remembers_only_the_newest_gaps() {
+        let t = Instant::now();
+        let mut w = Window::starting_at(0);
+        w.fresh(vec![(50_000, 1)], t);
+        let gaps = w.gaps();
+        assert_eq!(gaps.len(), MAX_GAPS);
+        assert_eq!(gaps.last(), Some(&49_999));
     }
 }

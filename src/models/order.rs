@@ -205,10 +205,15 @@ pub fn last_event_id(conn: &mut DbConn) -> QueryResult<i64> {
         .map(|v| v.unwrap_or(0))
 }
 
-/// Order events after `after`, oldest first: (id, order).
-pub fn events_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<(i64, i64)>> {
+/// Order events above `high` or among `gaps` (ids skipped earlier), oldest first: (id, order).
+pub fn events_since(
+    conn: &mut DbConn,
+    high: i64,
+    gaps: &[i64],
+    limit: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
     order_events::table
-        .filter(order_events::id.gt(after))
+        .filter(order_events::id.gt(high).or(order_events::id.eq_any(gaps)))
         .order(order_events::id.asc())
         .limit(limit)
         .select((order_events::id, order_events::order_id))

@@ -222,10 +222,19 @@ pub fn last_movement_id(conn: &mut DbConn) -> QueryResult<i64> {
         .map(|v| v.unwrap_or(0))
 }
 
-/// Ledger rows after `after`, oldest first: (id, pizzeria).
-pub fn movements_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<(i64, i64)>> {
+/// Ledger rows above `high` or among `gaps` (ids skipped earlier), oldest first: (id, pizzeria).
+pub fn movements_since(
+    conn: &mut DbConn,
+    high: i64,
+    gaps: &[i64],
+    limit: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
     stock_movements::table
-        .filter(stock_movements::id.gt(after))
+        .filter(
+            stock_movements::id
+                .gt(high)
+                .or(stock_movements::id.eq_any(gaps)),
+        )
         .order(stock_movements::id.asc())
         .limit(limit)
         .select((stock_movements::id, stock_movements::pizzeria_id))
