@@ -158,6 +158,28 @@ fn sections(products: Vec<MenuProduct>, counts: &Counts, few: i64) -> Vec<Sectio
     out
 }
 
+/// What a menu page shows of availability, as a short text that any process computes the same
+/// way. Its stream compares it with the database: equal means the page is up to date (whatever
+/// order concurrent ledger rows committed in).
+fn availability_version<'a>(
+    products: impl Iterator<Item = &'a ProductId>,
+    counts: &Counts,
+    few: i64,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut ids: Vec<ProductId> = products.copied().collect();
+    ids.sort();
+    let mut hash = Sha256::new();
+    for id in ids {
+        let a = Availability::from_count(counts.get(&id).copied().unwrap_or(0), few);
+        hash.update(format!("{id}:{a:?};"));
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn not_found_pizzeria() -> AppError {
     AppError::NotFound("Cette pizzeria n'existe pas. Choisissez-en une dans la liste.".into())
 }
@@ -216,9 +238,14 @@ async fn show_menu(
     };
     let layout = Layout::new(&visitor, &csrf);
     let sections_html = list.replace(CSRF_PLACEHOLDER, &layout.csrf);
+    let live_version = availability_version(
+        menu.products.iter().map(|p| &p.id),
+        &menu.counts,
+        state.settings.few_left_threshold,
+    );
     Ok(Template::render(
         "pizzerias/menu",
-        context! { layout, pizzeria, sections_html, live_after: menu.after },
+        context! { layout, pizzeria, sections_html, live_version },
     ))
 }
 
@@ -260,12 +287,13 @@ struct StreamPage {
     names: HashMap<ProductId, String>,
 }
 
-/// `after`: the newest ledger id the page was rendered with. When nothing changed since, the
-/// stream starts silent (re-sending every fragment would replace buttons under the finger).
-#[get("/pizzerias/<id>/events?<after>")]
+/// `v`: the availability version the page was rendered with. When the database still gives
+/// the same, the stream starts silent (re-sending every fragment would replace buttons under
+/// the finger); otherwise it brings every product up to date.
+#[get("/pizzerias/<id>/events?<v>")]
 async fn menu_events<'r>(
     id: Result<PizzeriaId, InvalidId>,
-    after: Option<i64>,
+    v: Option<&str>,
     state: &'r State<AppState>,
     md: Metadata<'r>,
     csrf: Csrf,
@@ -279,26 +307,21 @@ async fn menu_events<'r>(
     let initial = state
         .db
         .run(move |c| -> diesel::QueryResult<_> {
-            let unchanged = match after {
-                Some(a) => stock::last_movement_id(c)? <= a,
-                None => false,
-            };
             let Some(_) = Pizzeria::find_active(c, id)? else {
                 return Ok(None);
             };
-            Ok(Some((
-                menu::products(c, id)?,
-                menu::counts(c, id)?,
-                unchanged,
-            )))
+            Ok(Some((menu::products(c, id)?, menu::counts(c, id)?)))
         })
         .await??
         .ok_or_else(not_found_pizzeria)?;
-    let (products, initial, unchanged) = initial;
+    let (products, initial) = initial;
+    let few = state.settings.few_left_threshold;
+    let unchanged =
+        v.is_some_and(|v| v == availability_version(products.iter().map(|p| &p.id), &initial, few));
     let page = StreamPage {
         pizzeria: id,
         csrf: csrf.0,
-        few: state.settings.few_left_threshold,
+        few,
         names: products.into_iter().map(|p| (p.id, p.name)).collect(),
     };
     let db = state.db.clone();

@@ -105,14 +105,22 @@ each_backend! {
 
     async fn a_stream_starts_silent_when_the_page_is_up_to_date(db) {
         let app = TestApp::with_demo(db).await;
-        let p = app.with_conn(|c| fixtures::pizzeria(c, "montmartre")).await;
+        let (p, bufala, bufalina) = app
+            .with_conn(|c| (fixtures::pizzeria(c, "montmartre"), fixtures::ingredient(c, "Mozzarella di bufala"), fixtures::product(c, "Bufalina")))
+            .await;
         let (_, html) = app.get(&format!("/pizzerias/{p}")).await;
-        let at = html.find("events?after=").unwrap() + "events?after=".len();
-        let after: i64 = html[at..at + html[at..].find('"').unwrap()].parse().unwrap();
-        let mut fresh = SseReader::open(&app, &format!("/pizzerias/{p}/events?after={after}")).await;
+        let at = html.find("events?v=").unwrap() + "events?v=".len();
+        let version = html[at..at + html[at..].find('"').unwrap()].to_string();
+        let mut fresh = SseReader::open(&app, &format!("/pizzerias/{p}/events?v={version}")).await;
         assert_eq!(fresh.drain(Duration::from_millis(500)).await, vec![], "nothing to replace");
-        let mut stale = SseReader::open(&app, &format!("/pizzerias/{p}/events?after={}", after - 1)).await;
-        assert!(stale.drain(Duration::from_millis(500)).await.len() >= 20, "an older page is brought up to date");
+        // The stock moves before this page's stream connects: the stream brings it up to date.
+        app.with_conn(move |c| ocpizza::services::stock::reserve(c, p, &[ocpizza::services::stock::Need { ingredient: bufala, qty: 120 }], Default::default()))
+            .await
+            .unwrap();
+        let mut stale = SseReader::open(&app, &format!("/pizzerias/{p}/events?v={version}")).await;
+        let events = stale.drain(Duration::from_millis(500)).await;
+        let bufalina_event = events.iter().find(|e| e.name == format!("product-{bufalina}")).expect("bufalina brought up to date");
+        assert!(bufalina_event.data.contains("Plus que 1"), "{bufalina_event:?}");
     }
 
     async fn a_stock_change_by_another_instance_reaches_every_open_menu(db) {

@@ -35,7 +35,7 @@ each_backend! {
         assert!(html.contains("12,50\u{a0}€"), "Regina's price in French format");
         assert!(html.contains("Tiramisu maison"));
         assert!(html.contains(r#"name="viewport""#));
-        assert!(html.contains(&format!(r#"sse-connect="/pizzerias/{bastille}/events?after="#)));
+        assert!(html.contains(&format!(r#"sse-connect="/pizzerias/{bastille}/events?v="#)));
     }
 
     async fn scarce_products_say_how_many_are_left_and_empty_ones_are_sold_out(db) {
