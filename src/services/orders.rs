@@ -283,6 +283,19 @@ fn find_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<(i64, String)>> 
         .optional()
 }
 
+/// A checkout form is replayed for this long; older keys are deleted by the housekeeping.
+const CHECKOUT_KEY_DAYS: i64 = 2;
+
+pub fn forget_checkout_keys(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::idempotency_keys as k;
+    diesel::delete(
+        k::table
+            .filter(k::scope.eq("checkout"))
+            .filter(k::created_at.lt(now - chrono::Duration::days(CHECKOUT_KEY_DAYS))),
+    )
+    .execute(conn)
+}
+
 /// The tracking token of the order a checkout form already placed, if any.
 pub fn placed_with(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
     find_key(conn, key).map(|found| found.map(|(_, token)| token))
@@ -486,14 +499,18 @@ fn modify_in(tx: &mut DbConn, token: &str, new_lines: &[CartLine]) -> Result<(),
     }
     let pizzeria = PizzeriaId(order.pizzeria_id);
     let old_lines = rows::lines(tx, order.oid())?;
-    // Products already ordered keep the price they were ordered at.
+    // Products already ordered keep the price they were ordered at; a product added, or ordered
+    // in a larger quantity, must still be on the menu.
     let kept: HashMap<i64, &OrderLine> = old_lines.iter().map(|l| (l.product_id, l)).collect();
-    let fresh: Vec<CartLine> = new_lines
+    let grown: Vec<CartLine> = new_lines
         .iter()
-        .filter(|l| !kept.contains_key(&l.product.0))
+        .filter(|l| {
+            kept.get(&l.product.0)
+                .is_none_or(|k| l.qty as i32 > k.quantity)
+        })
         .copied()
         .collect();
-    let priced: HashMap<i64, OrderLine> = price_lines(tx, pizzeria, &fresh)?
+    let priced: HashMap<i64, OrderLine> = price_lines(tx, pizzeria, &grown)?
         .into_iter()
         .map(|l| (l.product_id, l))
         .collect();

@@ -262,6 +262,25 @@ each_backend! {
         assert!(c.get(&format!("/orders/{token}")).await.body.contains("(modifiée)"));
     }
 
+    async fn a_product_taken_off_the_menu_can_be_kept_but_not_increased(db) {
+        use ocpizza::db::schema::menu_items;
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        c.add(s.bastille.0, s.regina.0, 1).await;
+        let token = Customer::token_of(&c.checkout().await);
+        let (p, r) = (s.bastille, s.regina);
+        s.app.with_conn(move |c| diesel::update(menu_items::table.filter(menu_items::pizzeria_id.eq(p.0)).filter(menu_items::product_id.eq(r.0))).set(menu_items::enabled.eq(false)).execute(c).unwrap()).await;
+        let (m, r) = (format!("qty[{}]", s.margherita), format!("qty[{}]", s.regina));
+        let more = c.post(&format!("/orders/{token}/edit"), &[(&m, "1"), (&r, "2")]).await;
+        assert_eq!(more.status, 409, "{}", more.body);
+        assert!(more.body.contains("« Regina » n&#x27;est plus proposé par cette pizzeria"), "{}", more.body);
+        assert_eq!(order_by_token(&s.app, &token).await.total_cents, 1050 + 1250, "nothing changed");
+        let kept = c.post(&format!("/orders/{token}/edit"), &[(&m, "2"), (&r, "1")]).await;
+        assert_eq!(kept.status, 303, "{}", kept.body);
+        assert_eq!(order_by_token(&s.app, &token).await.total_cents, 2 * 1050 + 1250);
+    }
+
     async fn a_modification_beyond_the_stock_is_refused_and_changes_nothing(db) {
         let s = shop(db).await;
         let mut c = Customer::new(&s.app).await;
