@@ -6,7 +6,7 @@ use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::ids::{IngredientId, PizzeriaId};
 use crate::domain::stock::MovementReason;
 use crate::models::stock::{self as rows, Context, Level};
-use diesel::result::Error as DieselError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use std::collections::BTreeMap;
 
 /// How much of one ingredient an operation needs, in the ingredient's unit.
@@ -195,17 +195,20 @@ pub fn receive(
     let need = normalize(&[need])?[0];
     write_tx(conn, |c| {
         if !rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? {
-            rows::insert_level(
-                c,
-                &rows::NewLevel {
-                    pizzeria_id: p.0,
-                    ingredient_id: need.ingredient.0,
-                    on_hand: need.qty,
-                    reserved: 0,
-                    low_threshold: 0,
-                    updated_at: crate::models::now(),
-                },
-            )?;
+            let first = rows::NewLevel {
+                pizzeria_id: p.0,
+                ingredient_id: need.ingredient.0,
+                on_hand: need.qty,
+                reserved: 0,
+                low_threshold: 0,
+                updated_at: crate::models::now(),
+            };
+            match rows::insert_level(c, &first) {
+                // Another first delivery of this ingredient committed meanwhile (MySQL): add to it.
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                    if rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? => {}
+                other => other?,
+            }
         }
         rows::record(
             c,

@@ -158,4 +158,51 @@ each_backend! {
         assert_eq!(level(&app.pool, p, tuna), before);
         assert_ledger_explains(&app.pool, p, tuna);
     }
+
+    async fn every_stock_operation_stays_exact_under_concurrency(db) {
+        use diesel::prelude::*;
+        use ocpizza::db::schema::ingredients;
+        let app = TestApp::with_demo(db).await;
+        let p = app.with_conn(|c| fixtures::pizzeria(c, "bastille")).await;
+        // A new ingredient: no stock line yet, so the first deliveries race to create it.
+        let truffle = app
+            .with_conn(|c| {
+                diesel::insert_into(ingredients::table)
+                    .values((ingredients::name.eq("Truffe noire"), ingredients::unit.eq("g"), ingredients::created_at.eq(ocpizza::models::now())))
+                    .execute(c)
+                    .unwrap();
+                IngredientId(ingredients::table.filter(ingredients::name.eq("Truffe noire")).select(ingredients::id).first(c).unwrap())
+            })
+            .await;
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let pool = app.pool.clone();
+                std::thread::spawn(move || {
+                    let mut conn = pool.get().unwrap();
+                    let (mut consumed, mut wasted) = (0, 0);
+                    for i in 0..10 {
+                        stock::receive(&mut conn, p, need(truffle, 10), Context::default()).unwrap();
+                        stock::reserve(&mut conn, p, &[need(truffle, 3)], Context::default()).unwrap();
+                        if (t + i) % 2 == 0 {
+                            stock::consume(&mut conn, p, &[need(truffle, 3)], Context::default()).unwrap();
+                            consumed += 3;
+                        } else {
+                            stock::release(&mut conn, p, &[need(truffle, 3)], Context::default()).unwrap();
+                        }
+                        if i % 5 == 0 {
+                            stock::adjust(&mut conn, p, truffle, -1, MovementReason::Waste, Context::default()).unwrap();
+                            wasted += 1;
+                        }
+                    }
+                    (consumed, wasted)
+                })
+            })
+            .collect();
+        let (consumed, wasted) = threads
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .fold((0, 0), |acc, r| (acc.0 + r.0, acc.1 + r.1));
+        assert_eq!(level(&app.pool, p, truffle), Level { on_hand: 8 * 10 * 10 - consumed - wasted, reserved: 0 });
+        assert_ledger_explains(&app.pool, p, truffle);
+    }
 }
