@@ -21,6 +21,10 @@ pub fn parse_text(raw: &str, label: &str, max: usize) -> Result<String, String> 
     if s.is_empty() {
         return Err(format!("{label} est obligatoire."));
     }
+    // One line: a name or an address line never holds a line break.
+    if s.contains(['\n', '\r']) {
+        return Err(format!("{label} tient sur une seule ligne."));
+    }
     optional_text(s, label, max).map(|t| t.unwrap_or_default())
 }
 
@@ -135,6 +139,11 @@ mod tests {
             .unwrap_err()
             .contains("10 caractères"));
         assert!(parse_text("a\u{0}b", "Le nom", 10).is_err());
+        assert_eq!(
+            parse_text("Léa\r\nBcc: x", "Le nom", 40).unwrap_err(),
+            "Le nom tient sur une seule ligne."
+        );
+        assert!(optional_text("Code 12\n3e étage", "Les instructions", 40).is_ok());
         assert_eq!(optional_text("", "Instructions", 10).unwrap(), None);
     }
 }

@@ -136,12 +136,13 @@ async fn log_in(
     }
     let e = email.clone();
     let found = state.db.run(move |c| user::credentials(c, &e)).await??;
-    let hash = found
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_string(), |(_, h, _)| h.clone());
-    let ok = tokio::task::spawn_blocking(move || users::verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash = found.as_ref().map(|(_, h, _)| h.clone());
+    let ok = tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+        users::verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let (e, i) = (email.clone(), ip.clone());
     let Some((id, _, name)) = found.filter(|_| ok) else {
         state
@@ -181,7 +182,7 @@ async fn log_out(
     jar: &CookieJar<'_>,
     form: Posted,
 ) -> AppResult<Redirect> {
-    drop(form);
+    form.0.expect_empty()?;
     if let Some(s) = visitor.session {
         state.db.run(move |c| session::delete(c, &s.id)).await??;
     }
@@ -424,7 +425,7 @@ async fn delete_address(
     let Some(user) = visitor.user() else {
         return Ok(to_login("/account"));
     };
-    drop(form);
+    form.0.expect_empty()?;
     let deleted = state
         .db
         .run(move |c| user::delete_address(c, user, id))

@@ -118,6 +118,16 @@ impl RawForm {
             .collect()
     }
 
+    /// For a form whose only field is its CSRF token: anything else is refused.
+    pub fn expect_empty(self) -> Result<(), crate::error::AppError> {
+        let mut errors = FieldErrors::default();
+        self.finish(&mut errors);
+        match errors.first() {
+            None => Ok(()),
+            Some(m) => Err(crate::error::AppError::Invalid(m.to_string())),
+        }
+    }
+
     /// Fields the form does not have: reported, never bound.
     pub fn finish(self, errors: &mut FieldErrors) {
         if let Some((name, _)) = self.fields.first() {

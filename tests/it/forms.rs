@@ -155,4 +155,12 @@ each_backend! {
         let events = s.app.with_conn(move |c| ocpizza::models::order::events(c, o.oid()).unwrap().len()).await;
         assert_eq!(events, 1);
     }
+
+    async fn a_form_of_buttons_only_refuses_any_field(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        let r = c.post("/logout", &[("user_id", "1")]).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Champ inattendu : « user_id »"), "{}", r.body);
+    }
 }
