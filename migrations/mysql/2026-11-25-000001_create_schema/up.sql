@@ -1,5 +1,6 @@
 -- OC Pizza data model (MySQL 8 / MariaDB). Keep in step with migrations/sqlite/: same tables, same meaning.
 -- Money is integer cents (EUR, VAT included); timestamps are UTC; enums are text with CHECKs.
+-- Tokens, keys and provider ids compare byte for byte (utf8mb4_bin), as they do on SQLite.
 
 CREATE TABLE pizzerias (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -126,7 +127,7 @@ CREATE TABLE stock_levels (
 CREATE TABLE orders (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     pizzeria_id BIGINT NOT NULL,
-    token VARCHAR(64) NOT NULL UNIQUE,
+    token VARCHAR(64) COLLATE utf8mb4_bin NOT NULL UNIQUE,
     user_id BIGINT,
     channel VARCHAR(10) NOT NULL CHECK (channel IN ('web', 'phone', 'counter')),
     fulfilment VARCHAR(10) NOT NULL CHECK (fulfilment IN ('delivery', 'pickup')),
@@ -205,7 +206,7 @@ CREATE TABLE payments (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     order_id BIGINT NOT NULL,
     provider VARCHAR(20) NOT NULL CHECK (provider IN ('stripe', 'paypal', 'gocardless', 'cash', 'card')),
-    provider_ref VARCHAR(255),
+    provider_ref VARCHAR(255) COLLATE utf8mb4_bin,
     amount_cents BIGINT NOT NULL CHECK (amount_cents >= 0),
     status VARCHAR(20) NOT NULL CHECK (status IN ('PENDING', 'PAID', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED')),
     idempotency_key VARCHAR(64) NOT NULL UNIQUE,
@@ -223,7 +224,7 @@ CREATE TABLE refunds (
     payment_id BIGINT NOT NULL,
     amount_cents BIGINT NOT NULL CHECK (amount_cents > 0),
     status VARCHAR(20) NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
-    provider_ref VARCHAR(255),
+    provider_ref VARCHAR(255) COLLATE utf8mb4_bin,
     idempotency_key VARCHAR(64) NOT NULL UNIQUE,
     reason VARCHAR(500),
     created_at DATETIME(6) NOT NULL,
@@ -236,7 +237,7 @@ CREATE INDEX refunds_payment ON refunds (payment_id);
 CREATE TABLE webhook_events (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     provider VARCHAR(20) NOT NULL,
-    event_id VARCHAR(255) NOT NULL,
+    event_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
     event_type VARCHAR(100) NOT NULL,
     received_at DATETIME(6) NOT NULL,
     UNIQUE (provider, event_id)
@@ -245,7 +246,7 @@ CREATE TABLE webhook_events (
 -- Emails are queued in the transaction that causes them; a worker claims and sends them.
 CREATE TABLE email_outbox (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    dedupe_key VARCHAR(191) NOT NULL UNIQUE,
+    dedupe_key VARCHAR(191) COLLATE utf8mb4_bin NOT NULL UNIQUE,
     recipient VARCHAR(254) NOT NULL,
     template VARCHAR(60) NOT NULL,
     payload TEXT NOT NULL,
@@ -263,7 +264,7 @@ CREATE INDEX email_outbox_claim ON email_outbox (status, next_attempt_at);
 
 -- Server-side sessions: the cookie carries a random token, the table keeps its SHA-256.
 CREATE TABLE sessions (
-    id VARCHAR(64) PRIMARY KEY NOT NULL,
+    id VARCHAR(64) COLLATE utf8mb4_bin PRIMARY KEY NOT NULL,
     user_id BIGINT,
     csrf_token VARCHAR(64) NOT NULL,
     data TEXT NOT NULL,
@@ -278,12 +279,13 @@ CREATE INDEX sessions_user ON sessions (user_id);
 CREATE TABLE idempotency_keys (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     scope VARCHAR(40) NOT NULL,
-    idem_key VARCHAR(128) NOT NULL,
+    idem_key VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,
     order_id BIGINT,
     created_at DATETIME(6) NOT NULL,
     UNIQUE (scope, idem_key),
     FOREIGN KEY (order_id) REFERENCES orders(id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
 
 CREATE TABLE login_attempts (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -256,6 +256,11 @@ CREATE TABLE idempotency_keys (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (scope, idem_key)
 );
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
+-- Indexes MySQL creates for its foreign keys.
+CREATE INDEX order_lines_product ON order_lines (product_id);
+CREATE INDEX email_outbox_order ON email_outbox (order_id);
+CREATE INDEX idempotency_keys_order ON idempotency_keys (order_id);
 
 CREATE TABLE login_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
