@@ -359,8 +359,22 @@ async fn edit_order(
     ))
 }
 
-fn too_late() -> AppError {
-    AppError::Conflict("La préparation a commencé : la commande ne peut plus être modifiée ni annulée en ligne. Appelez la pizzeria si besoin.".into())
+/// Why the customer can no longer change an order, from what it has become.
+fn too_late(now: OrderStatus) -> AppError {
+    let why = match now {
+        OrderStatus::Cancelled => "Cette commande est annulée : elle ne peut plus être modifiée.",
+        s if s.is_terminal() => "Cette commande est terminée : elle ne peut plus être modifiée ni annulée.",
+        _ => "La préparation a commencé : la commande ne peut plus être modifiée ni annulée en ligne. Appelez la pizzeria si besoin.",
+    };
+    AppError::Conflict(why.into())
+}
+
+/// The same, after a service refused: the order changed meanwhile, read what it is now.
+async fn too_late_now(state: &AppState, token: &str) -> AppError {
+    match fetch(state, token).await {
+        Ok(loaded) => too_late(loaded.order.status()),
+        Err(e) => e,
+    }
 }
 
 #[post("/orders/<token>/edit", data = "<form>")]
@@ -373,7 +387,7 @@ async fn modify_order(
 ) -> AppResult<Reply> {
     let loaded = fetch(state, token).await?;
     if !loaded.order.status().customer_may_change() {
-        return Err(too_late());
+        return Err(too_late(loaded.order.status()));
     }
     let Posted(mut f) = form;
     let mut errors = FieldErrors::default();
@@ -407,7 +421,7 @@ async fn modify_order(
             "/orders/{}",
             loaded.order.token
         )))),
-        Err(OrderError::Transition(_)) => Err(too_late()),
+        Err(OrderError::Transition(_)) => Err(too_late_now(state, token).await),
         Err(OrderError::Db(e)) => Err(e.into()),
         Err(OrderError::EmptyCart) => {
             let problem = Some("Pour tout retirer, annulez la commande.".to_string());
@@ -445,7 +459,7 @@ async fn cancel_order(token: &str, state: &State<AppState>, form: Posted) -> App
     {
         Ok(()) => Ok(Redirect::to(format!("/orders/{token}"))),
         Err(OrderError::NotFound) => Err(not_found()),
-        Err(OrderError::Transition(_)) => Err(too_late()),
+        Err(OrderError::Transition(_)) => Err(too_late_now(state, &token).await),
         Err(OrderError::Db(e)) => Err(e.into()),
         Err(e) => Err(AppError::Conflict(e.message())),
     }

@@ -315,6 +315,12 @@ each_backend! {
         assert_eq!(emails, vec!["order_confirmed".to_string(), "order_cancelled".to_string()]);
         let page = c.get(&format!("/orders/{token}")).await.body;
         assert!(page.contains("Annulée") && !page.contains("Modifier la commande"));
+        // A second tab still showing the order cannot cancel it again.
+        let again = c.post(&format!("/orders/{token}/cancel"), &[]).await;
+        assert_eq!(again.status, 409);
+        assert!(again.body.contains("Cette commande est annulée"), "{}", again.body);
+        let level = s.app.with_conn(move |c| stock_rows::level(c, p, bufala).unwrap().unwrap()).await;
+        assert_eq!(level.reserved, 0, "released once");
     }
 
     async fn once_the_kitchen_has_started_a_stale_form_is_refused(db) {
