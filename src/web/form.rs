@@ -161,6 +161,10 @@ impl FieldErrors {
         parsed.map_err(|m| self.add(field, m)).ok()
     }
 
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
     pub fn first(&self) -> Option<&str> {
         self.0.values().next().map(String::as_str)
     }

@@ -277,6 +277,8 @@ struct EditLine {
     /// What the field shows: the typed value after an error, else the ordered quantity.
     value: String,
     left: i64,
+    /// The French message next to the field, if its value was refused.
+    error: Option<String>,
 }
 
 async fn edit_page(
@@ -284,7 +286,7 @@ async fn edit_page(
     visitor: &Visitor,
     csrf: &Csrf,
     loaded: Loaded,
-    typed: Option<HashMap<i64, String>>,
+    typed: Option<(HashMap<i64, String>, FieldErrors)>,
     problem: Option<String>,
 ) -> AppResult<Template> {
     let p = PizzeriaId(loaded.order.pizzeria_id);
@@ -305,6 +307,7 @@ async fn edit_page(
             product_id: m.id.0,
             qty: ordered.get(&m.id.0).copied().unwrap_or(0),
             value: String::new(),
+            error: None,
             left: counts.get(&m.id).copied().unwrap_or(0)
                 + i64::from(ordered.get(&m.id.0).copied().unwrap_or(0)),
             name: m.name,
@@ -326,15 +329,19 @@ async fn edit_page(
             price: Money::from_cents(l.unit_price_cents).to_string(),
             qty: l.quantity as u32,
             value: String::new(),
+            error: None,
             left: i64::from(l.quantity),
         });
     }
-    let typed = typed.unwrap_or_default();
+    let (typed, errors) = typed.unwrap_or_default();
     for line in &mut lines {
         line.value = typed
             .get(&line.product_id)
             .cloned()
             .unwrap_or_else(|| line.qty.to_string());
+        line.error = errors
+            .get(&format!("qty{}", line.product_id))
+            .map(str::to_string);
     }
     let ctx = context! { layout: Layout::new(visitor, csrf), order: order_view(&loaded), lines, problem, max: MAX_QTY_PER_LINE };
     Ok(Template::render("orders/edit", ctx))
@@ -410,10 +417,19 @@ async fn modify_order(
     }
     f.finish(&mut errors);
     if !errors.is_empty() {
-        let problem = errors.first().map(str::to_string);
-        return Ok(Reply::Invalid(
-            edit_page(state, &visitor, &csrf, loaded, Some(typed), problem).await?,
-        ));
+        let problem = errors
+            .get("form")
+            .unwrap_or("Corrigez les quantités signalées.")
+            .to_string();
+        let page = edit_page(
+            state,
+            &visitor,
+            &csrf,
+            loaded,
+            Some((typed, errors)),
+            Some(problem),
+        );
+        return Ok(Reply::Invalid(page.await?));
     }
     let t = loaded.order.token.clone();
     match state.db.run(move |c| orders::modify(c, &t, &lines)).await? {
@@ -425,8 +441,9 @@ async fn modify_order(
         Err(OrderError::Db(e)) => Err(e.into()),
         Err(OrderError::EmptyCart) => {
             let problem = Some("Pour tout retirer, annulez la commande.".to_string());
+            let typed = Some((typed, FieldErrors::default()));
             Ok(Reply::Invalid(
-                edit_page(state, &visitor, &csrf, loaded, Some(typed), problem).await?,
+                edit_page(state, &visitor, &csrf, loaded, typed, problem).await?,
             ))
         }
         Err(e) => Ok(Reply::Conflict(
@@ -435,7 +452,7 @@ async fn modify_order(
                 &visitor,
                 &csrf,
                 loaded,
-                Some(typed),
+                Some((typed, FieldErrors::default())),
                 Some(e.message()),
             )
             .await?,
