@@ -245,8 +245,9 @@ async fn main() {
     println!("other answers            {other}");
     println!("wall time                {:.2} s", wall.as_secs_f64());
     println!(
-        "checkouts/s              {:.0}",
-        results.len() as f64 / wall.as_secs_f64()
+        "checkouts/s              {:.0} answered ({:.0} orders placed/s)",
+        results.len() as f64 / wall.as_secs_f64(),
+        placed as f64 / wall.as_secs_f64()
     );
     println!(
         "latency p50 / p99 / max  {:.1} / {:.1} / {:.1} ms",

@@ -1,5 +1,5 @@
-//! Stock levels and the append-only ledger. Every change is one conditional UPDATE whose
-//! affected-row count says whether it was allowed, plus one ledger row: never read-then-write.
+//! Stock levels and the append-only ledger. Every change is a conditional UPDATE whose
+//! affected-row count says whether it was allowed, plus its ledger rows: never read-then-write.
 
 use super::now;
 use crate::db::schema::{stock_levels, stock_movements};
@@ -93,65 +93,158 @@ pub fn record(
         .map(drop)
 }
 
+/// Several ledger rows in one INSERT (one round trip instead of one per ingredient). Batch
+/// inserts are not shared by the two backends, hence the match.
+pub fn record_many(
+    conn: &mut DbConn,
+    pizzeria: PizzeriaId,
+    reason: MovementReason,
+    deltas: &[(IngredientId, (i64, i64))],
+    ctx: Context<'_>,
+) -> QueryResult<()> {
+    let at = now();
+    let rows: Vec<NewMovement<'_>> = deltas
+        .iter()
+        .map(
+            |(ingredient, (delta_on_hand, delta_reserved))| NewMovement {
+                pizzeria_id: pizzeria.0,
+                ingredient_id: ingredient.0,
+                reason: reason.as_str(),
+                delta_on_hand: *delta_on_hand,
+                delta_reserved: *delta_reserved,
+                order_id: ctx.order.map(|o| o.0),
+                user_id: ctx.user.map(|u| u.0),
+                note: ctx.note,
+                created_at: at,
+            },
+        )
+        .collect();
+    let insert = diesel::insert_into(stock_movements::table);
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(c) => insert.values(&rows).execute(c),
+        DbConn::Sqlite(c) => insert.values(&rows).execute(c),
+    }
+    .map(drop)
+}
+
+/// A change applied to several stock rows of one pizzeria by a single conditional UPDATE.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    /// reserved += qty where on_hand - reserved >= qty.
+    Reserve,
+    /// reserved -= qty where reserved >= qty.
+    Release,
+    /// on_hand -= qty and reserved -= qty where both cover qty: a reservation becomes a pizza.
+    Consume,
+}
+
+impl Change {
+    fn sql(self, case: &str) -> String {
+        let (set, condition) = match self {
+            Change::Reserve => (
+                format!("reserved = reserved + {case}"),
+                format!("on_hand - reserved >= {case}"),
+            ),
+            Change::Release => (
+                format!("reserved = reserved - {case}"),
+                format!("reserved >= {case}"),
+            ),
+            Change::Consume => (
+                format!("on_hand = on_hand - {case}, reserved = reserved - {case}"),
+                format!("reserved >= {case} AND on_hand >= {case}"),
+            ),
+        };
+        format!("UPDATE stock_levels SET {set}, updated_at = ? WHERE {condition} AND pizzeria_id = ? AND ingredient_id IN ")
+    }
+
+    /// How many `CASE` expressions the statement holds (each one binds every quantity again).
+    fn cases(self) -> usize {
+        match self {
+            Change::Reserve | Change::Release => 2,
+            Change::Consume => 4,
+        }
+    }
+}
+
+/// Applies `change` to every (ingredient, qty) in one statement, the rows being locked in index
+/// order. Returns how many rows it changed: fewer than `needs.len()` means one was refused, and
+/// the caller's transaction must roll back.
+pub fn try_change_all(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    change: Change,
+    needs: &[(IngredientId, i64)],
+) -> QueryResult<usize> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let case = format!(
+        "(CASE ingredient_id {} END)",
+        "WHEN ? THEN ? ".repeat(needs.len())
+    );
+    let sql = format!(
+        "{}({})",
+        change.sql(&case),
+        vec!["?"; needs.len()].join(", ")
+    );
+    let at = now();
+    macro_rules! run {
+        ($c:expr, $db:ty) => {{
+            let mut q = diesel::sql_query(&sql).into_boxed::<$db>();
+            // Binds in the order of the `?`: the CASEs of SET, updated_at, the CASEs of WHERE,
+            // the pizzeria, then the ids.
+            let set_cases = match change {
+                Change::Consume => 2,
+                _ => 1,
+            };
+            for case in 0..change.cases() {
+                if case == set_cases {
+                    q = q.bind::<Timestamp, _>(at);
+                }
+                for (i, qty) in needs {
+                    q = q.bind::<BigInt, _>(i.0).bind::<BigInt, _>(*qty);
+                }
+            }
+            q = q.bind::<BigInt, _>(p.0);
+            for (i, _) in needs {
+                q = q.bind::<BigInt, _>(i.0);
+            }
+            q.execute($c)
+        }};
+    }
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(c) => run!(c, diesel::mysql::Mysql),
+        DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite),
+    }
+}
+
+/// The levels of some ingredients of a pizzeria (to tell which one refused a change).
+pub fn levels(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    ingredients: &[i64],
+) -> QueryResult<Vec<(i64, Level)>> {
+    let rows: Vec<(i64, i64, i64)> = stock_levels::table
+        .filter(stock_levels::pizzeria_id.eq(p.0))
+        .filter(stock_levels::ingredient_id.eq_any(ingredients))
+        .select((
+            stock_levels::ingredient_id,
+            stock_levels::on_hand,
+            stock_levels::reserved,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(i, on_hand, reserved)| (i, Level { on_hand, reserved }))
+        .collect())
+}
+
 macro_rules! item {
     ($pizzeria:expr, $ingredient:expr) => {
         stock_levels::table
             .filter(stock_levels::pizzeria_id.eq($pizzeria.0))
             .filter(stock_levels::ingredient_id.eq($ingredient.0))
     };
-}
-
-/// reserved += qty, only if on_hand - reserved >= qty. Returns whether it happened.
-pub fn try_reserve(
-    conn: &mut DbConn,
-    p: PizzeriaId,
-    i: IngredientId,
-    qty: i64,
-) -> QueryResult<bool> {
-    diesel::update(item!(p, i).filter((stock_levels::on_hand - stock_levels::reserved).ge(qty)))
-        .set((
-            stock_levels::reserved.eq(stock_levels::reserved + qty),
-            stock_levels::updated_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
-}
-
-/// reserved -= qty, only if that much is reserved.
-pub fn try_release(
-    conn: &mut DbConn,
-    p: PizzeriaId,
-    i: IngredientId,
-    qty: i64,
-) -> QueryResult<bool> {
-    diesel::update(item!(p, i).filter(stock_levels::reserved.ge(qty)))
-        .set((
-            stock_levels::reserved.eq(stock_levels::reserved - qty),
-            stock_levels::updated_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
-}
-
-/// on_hand -= qty and reserved -= qty: a reservation becomes a pizza.
-pub fn try_consume(
-    conn: &mut DbConn,
-    p: PizzeriaId,
-    i: IngredientId,
-    qty: i64,
-) -> QueryResult<bool> {
-    diesel::update(
-        item!(p, i)
-            .filter(stock_levels::reserved.ge(qty))
-            .filter(stock_levels::on_hand.ge(qty)),
-    )
-    .set((
-        stock_levels::on_hand.eq(stock_levels::on_hand - qty),
-        stock_levels::reserved.eq(stock_levels::reserved - qty),
-        stock_levels::updated_at.eq(now()),
-    ))
-    .execute(conn)
-    .map(|n| n == 1)
 }
 
 /// on_hand += delta, only if the result still covers what is reserved for orders.

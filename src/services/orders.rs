@@ -348,16 +348,25 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
             idempotency_keys::created_at.eq(t),
         ))
         .execute(tx)?;
-    let key_id = crate::db::last_insert_id(tx)?;
     // The cart must still be the one the form showed: another tab may have ordered it or
     // changed it. Locking the session row first makes two tabs take turns.
-    if let Some(session_id) = &c.session_id {
-        session::lock(tx, session_id)?;
-        let cart = session::find(tx, session_id)?.and_then(|s| s.data().cart);
-        if cart.is_none_or(|cart| cart.pizzeria != c.pizzeria || cart.lines != c.lines) {
-            return Err(OrderError::CartChanged);
+    let session_data = match &c.session_id {
+        Some(session_id) => {
+            session::lock(tx, session_id)?;
+            let data = session::find(tx, session_id)?
+                .map(|s| s.data())
+                .unwrap_or_default();
+            if data
+                .cart
+                .as_ref()
+                .is_none_or(|cart| cart.pizzeria != c.pizzeria || cart.lines != c.lines)
+            {
+                return Err(OrderError::CartChanged);
+            }
+            Some((session_id, data))
         }
-    }
+        None => None,
+    };
     let mut lines = price_lines(tx, c.pizzeria, &c.lines)?;
     let total = total_of(&lines)?;
     let token = random_token();
@@ -409,9 +418,13 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
         "confirmed",
         json!({ "total": total.to_string() }),
     )?;
-    diesel::update(idempotency_keys::table.find(key_id))
-        .set(idempotency_keys::order_id.eq(id.0))
-        .execute(tx)?;
+    diesel::update(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq("checkout"))
+            .filter(idempotency_keys::idem_key.eq(&c.idempotency_key)),
+    )
+    .set(idempotency_keys::order_id.eq(id.0))
+    .execute(tx)?;
     if let (Some(user), Some(a), true) = (c.user, address, c.save_address) {
         let saved = crate::models::user::addresses(tx, user)?;
         if !saved
@@ -432,10 +445,7 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
             )?;
         }
     }
-    if let Some(session_id) = &c.session_id {
-        let mut data = session::find(tx, session_id)?
-            .map(|s| s.data())
-            .unwrap_or_default();
+    if let Some((session_id, mut data)) = session_data {
         data.cart = None;
         session::save_data(tx, session_id, &data)?;
     }

@@ -1,11 +1,12 @@
 //! The stock service used by ordering, the kitchen and managers: reserve, release, consume,
-//! receive, adjust and count. Each call is one transaction that writes the ledger; rows are
-//! touched in ingredient order so that concurrent orders never deadlock each other.
+//! receive, adjust and count. Each call is one transaction that writes the ledger; the rows of
+//! one change are locked by one statement in index order, so concurrent orders never deadlock
+//! each other.
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::ids::{IngredientId, PizzeriaId};
 use crate::domain::stock::MovementReason;
-use crate::models::stock::{self as rows, Context, Level};
+use crate::models::stock::{self as rows, Change, Context, Level};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use std::collections::BTreeMap;
 
@@ -61,30 +62,55 @@ pub fn normalize(needs: &[Need]) -> Result<Vec<Need>, StockError> {
         .collect())
 }
 
-type RowOp = fn(&mut DbConn, PizzeriaId, IngredientId, i64) -> diesel::QueryResult<bool>;
-
-/// Applies one conditional update per ingredient; the caller's transaction rolls back the rest
-/// if any of them is refused. The ledger rows are written first: the stock rows, which every
-/// order of the pizzeria competes for, are then locked only for the updates and the commit.
+/// Applies one change to every ingredient in one statement, after writing their ledger rows in
+/// one statement: the stock rows, which every order of the pizzeria competes for, are then
+/// locked only for that update and the commit. If any row is refused, the caller's transaction
+/// rolls back the rest.
 fn apply_all(
     conn: &mut DbConn,
     pizzeria: PizzeriaId,
     needs: &[Need],
     ctx: Context<'_>,
-    (op, reason, sign): (RowOp, MovementReason, (i64, i64)),
+    (change, reason, sign): (Change, MovementReason, (i64, i64)),
     refused: fn(IngredientId) -> StockError,
 ) -> Result<(), StockError> {
     let needs = normalize(needs)?;
-    for n in &needs {
-        let delta = (sign.0 * n.qty, sign.1 * n.qty);
-        rows::record(conn, pizzeria, n.ingredient, reason, delta, ctx)?;
+    if needs.is_empty() {
+        return Ok(());
     }
-    for n in &needs {
-        if !op(conn, pizzeria, n.ingredient, n.qty)? {
-            return Err(refused(n.ingredient));
-        }
+    let deltas: Vec<(IngredientId, (i64, i64))> = needs
+        .iter()
+        .map(|n| (n.ingredient, (sign.0 * n.qty, sign.1 * n.qty)))
+        .collect();
+    rows::record_many(conn, pizzeria, reason, &deltas, ctx)?;
+    let pairs: Vec<(IngredientId, i64)> = needs.iter().map(|n| (n.ingredient, n.qty)).collect();
+    if rows::try_change_all(conn, pizzeria, change, &pairs)? == needs.len() {
+        return Ok(());
     }
-    Ok(())
+    Err(refused(first_refused(conn, pizzeria, change, &needs)?))
+}
+
+/// Which ingredient a refused change stumbled on, from the levels as they are now.
+fn first_refused(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    change: Change,
+    needs: &[Need],
+) -> Result<IngredientId, StockError> {
+    let ids: Vec<i64> = needs.iter().map(|n| n.ingredient.0).collect();
+    let levels: BTreeMap<i64, Level> = rows::levels(conn, p, &ids)?.into_iter().collect();
+    let covers = |n: &Need| {
+        levels.get(&n.ingredient.0).is_some_and(|l| match change {
+            Change::Reserve => l.on_hand - l.reserved >= n.qty,
+            Change::Release => l.reserved >= n.qty,
+            Change::Consume => l.reserved >= n.qty && l.on_hand >= n.qty,
+        })
+    };
+    Ok(needs
+        .iter()
+        .find(|n| !covers(n))
+        .unwrap_or(&needs[0])
+        .ingredient)
 }
 
 /// Reserves all needs or none, inside the caller's transaction.
@@ -94,7 +120,7 @@ pub fn reserve_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (rows::try_reserve as RowOp, MovementReason::Reserve, (0, 1));
+    let step = (Change::Reserve, MovementReason::Reserve, (0, 1));
     apply_all(conn, p, needs, ctx, step, |ingredient| {
         StockError::Insufficient { ingredient }
     })
@@ -106,7 +132,7 @@ pub fn release_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (rows::try_release as RowOp, MovementReason::Release, (0, -1));
+    let step = (Change::Release, MovementReason::Release, (0, -1));
     apply_all(conn, p, needs, ctx, step, |ingredient| {
         StockError::NotReserved { ingredient }
     })
@@ -118,11 +144,7 @@ pub fn consume_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (
-        rows::try_consume as RowOp,
-        MovementReason::Consume,
-        (-1, -1),
-    );
+    let step = (Change::Consume, MovementReason::Consume, (-1, -1));
     apply_all(conn, p, needs, ctx, step, |ingredient| {
         StockError::NotReserved { ingredient }
     })
