@@ -9,11 +9,12 @@
 
 use diesel::prelude::*;
 use futures_util::stream::{self, StreamExt};
-use ocpizza::db::schema::{ingredients, opening_hours, orders, pizzerias, products};
+use ocpizza::db::schema::orders;
 use ocpizza::domain::ids::{IngredientId, PizzeriaId};
-use ocpizza::models::stock::{self as stock_rows, Context};
-use ocpizza::services::stock;
+use ocpizza::models::stock as stock_rows;
 use std::time::{Duration, Instant};
+
+mod support;
 
 struct Args {
     base: String,
@@ -24,93 +25,29 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        base: "http://127.0.0.1:8000".into(),
-        db: "var/ocpizza.db".into(),
-        orders: 2000,
-        stock: 1500,
-        concurrency: 64,
-    };
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    for pair in raw.chunks(2) {
-        let v = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--base" => a.base = v,
-            "--db" => a.db = v,
-            "--orders" => a.orders = v.parse().expect("--orders N"),
-            "--stock" => a.stock = v.parse().expect("--stock N"),
-            "--concurrency" => a.concurrency = v.parse().expect("--concurrency N"),
-            other => panic!("unknown argument {other}"),
-        }
+    let f = support::flags(&[
+        ("base", "http://127.0.0.1:8000"),
+        ("db", "var/ocpizza.db"),
+        ("orders", "2000"),
+        ("stock", "1500"),
+        ("concurrency", "64"),
+    ]);
+    Args {
+        base: f["base"].clone(),
+        db: f["db"].clone(),
+        orders: f["orders"].parse().expect("--orders N"),
+        stock: f["stock"].parse().expect("--stock N"),
+        concurrency: f["concurrency"].parse().expect("--concurrency N"),
     }
-    a
 }
 
-/// Basil limits the Margherita (3 g each): `stock` Margheritas can be made, no more.
-const BASIL_PER_PIZZA: i64 = 3;
-
+/// `stock` Margheritas can be made at the first pizzeria, no more.
 fn prepare(db: &str, stock_units: i64) -> (PizzeriaId, IngredientId, i64) {
     let pool = ocpizza::db::connect(db, 2).expect("database");
     let c = &mut pool.get().unwrap();
-    diesel::delete(opening_hours::table).execute(c).unwrap();
-    let ids: Vec<i64> = pizzerias::table
-        .select(pizzerias::id)
-        .order(pizzerias::id)
-        .load(c)
-        .unwrap();
-    for p in &ids {
-        for day in 0..7 {
-            diesel::insert_into(opening_hours::table)
-                .values((
-                    opening_hours::pizzeria_id.eq(p),
-                    opening_hours::weekday.eq(day),
-                    opening_hours::opens_at.eq(0),
-                    opening_hours::closes_at.eq(1440),
-                ))
-                .execute(c)
-                .unwrap();
-        }
-    }
-    let p = PizzeriaId(ids[0]);
-    let basil = IngredientId(
-        ingredients::table
-            .filter(ingredients::name.eq("Basilic frais"))
-            .select(ingredients::id)
-            .first(c)
-            .unwrap(),
-    );
-    let margherita: i64 = products::table
-        .filter(products::name.eq("Margherita"))
-        .select(products::id)
-        .first(c)
-        .unwrap();
-    // Plenty of everything else for the Margherita.
-    for name in [
-        "Pâte à pizza",
-        "Sauce tomate San Marzano",
-        "Mozzarella fior di latte",
-        "Huile d'olive extra vierge",
-    ] {
-        let i = IngredientId(
-            ingredients::table
-                .filter(ingredients::name.eq(name))
-                .select(ingredients::id)
-                .first(c)
-                .unwrap(),
-        );
-        let level = stock_rows::level(c, p, i).unwrap().unwrap();
-        stock::count(c, p, i, level.reserved + 10_000_000, Context::default()).unwrap();
-    }
-    let level = stock_rows::level(c, p, basil).unwrap().unwrap();
-    stock::count(
-        c,
-        p,
-        basil,
-        level.reserved + stock_units * BASIL_PER_PIZZA,
-        Context::default(),
-    )
-    .unwrap();
-    (p, basil, margherita)
+    let m = support::prepare(c);
+    support::allow_margheritas(c, &m, stock_units);
+    (m.pizzeria, m.basil, m.product)
 }
 
 struct Customer {
@@ -197,11 +134,6 @@ async fn place(base: &str, c: &Customer) -> (u16, Duration) {
     (status, t.elapsed())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
 #[tokio::main]
 async fn main() {
     let a = args();
@@ -251,9 +183,9 @@ async fn main() {
     );
     println!(
         "latency p50 / p99 / max  {:.1} / {:.1} / {:.1} ms",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
+        support::percentile(&latencies, 0.5),
+        support::percentile(&latencies, 0.99),
+        support::percentile(&latencies, 1.0)
     );
     println!("orders in database       {in_db}");
     println!("oversold                 {oversold}");

@@ -1,0 +1,122 @@
+//! How long a stock change takes to reach open menus, used by scripts/bench against a running
+//! release build.
+//!
+//! It opens `--streams` menu streams of the first pizzeria, then, `--changes` times, counts the
+//! basil from this separate process so that the number of Margheritas left changes ("plus que
+//! N"), and times each change from its commit to its arrival on every stream.
+//!
+//! cargo run --release --features mysql --example live_latency -- \
+//!     --base http://127.0.0.1:8000 --db var/bench.db --streams 200 --changes 20
+
+use futures_util::StreamExt;
+use std::time::{Duration, Instant};
+
+mod support;
+
+/// One `product-<id>` event of a stream: when it came and what it says.
+struct Seen {
+    at: Instant,
+    data: String,
+}
+
+/// Reads a menu stream and keeps the events of one product, until `wanted` have come.
+async fn watch(base: String, pizzeria: i64, product: i64, wanted: usize) -> Vec<Seen> {
+    let res = reqwest::Client::new()
+        .get(format!("{base}/pizzerias/{pizzeria}/events"))
+        .send()
+        .await
+        .expect("stream opens");
+    let name = format!("product-{product}");
+    let mut body = res.bytes_stream();
+    let (mut buffer, mut seen, mut current) = (String::new(), Vec::new(), false);
+    while seen.len() < wanted {
+        let Some(Ok(chunk)) = body.next().await else {
+            break;
+        };
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find('\n') {
+            let line: String = buffer.drain(..=end).collect();
+            let line = line.trim_end();
+            if let Some(event) = line.strip_prefix("event:") {
+                current = event.trim() == name;
+            } else if let (true, Some(data)) = (current, line.strip_prefix("data:")) {
+                seen.push(Seen {
+                    at: Instant::now(),
+                    data: data.to_string(),
+                });
+                current = false;
+            }
+        }
+    }
+    seen
+}
+
+#[tokio::main]
+async fn main() {
+    let f = support::flags(&[
+        ("base", "http://127.0.0.1:8000"),
+        ("db", "var/ocpizza.db"),
+        ("streams", "200"),
+        ("changes", "20"),
+    ]);
+    let streams: usize = f["streams"].parse().expect("--streams N");
+    let changes: usize = f["changes"].parse().expect("--changes N");
+    let pool = ocpizza::db::connect(&f["db"], 2).expect("database");
+    let mut c = pool.get().unwrap();
+    let m = support::prepare(&mut c);
+    support::allow_margheritas(&mut c, &m, 5);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The first event of each stream is the state when it opened; then one per change.
+    let watchers: Vec<_> = (0..streams)
+        .map(|_| {
+            tokio::spawn(watch(
+                f["base"].clone(),
+                m.pizzeria.0,
+                m.product,
+                changes + 1,
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // 5 → 1 → 5 → …: every change moves the "plus que N" the menu shows.
+    let mut committed = Vec::new();
+    for k in 0..changes {
+        let n = [4, 3, 2, 1, 2, 3, 4, 5][k % 8];
+        support::allow_margheritas(&mut c, &m, n);
+        committed.push((Instant::now(), n));
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    let (mut latencies, mut wrong, mut missing) = (Vec::new(), 0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    for w in watchers {
+        let seen = tokio::time::timeout_at(deadline, w)
+            .await
+            .map(|r| r.unwrap())
+            .unwrap_or_default();
+        missing += (changes + 1).saturating_sub(seen.len());
+        for (event, (at, n)) in seen.iter().skip(1).zip(&committed) {
+            if !event.data.contains(&format!("Plus que {n}")) {
+                wrong += 1;
+            }
+            latencies.push(event.at.saturating_duration_since(*at));
+        }
+    }
+    latencies.sort();
+    println!("streams                  {streams}");
+    println!("stock changes            {changes} (made by another process)");
+    println!("events received          {}", latencies.len());
+    println!("events missing           {missing}");
+    println!("events with wrong count  {wrong}");
+    if !latencies.is_empty() {
+        println!(
+            "commit to browser p50 / p99 / max  {:.0} / {:.0} / {:.0} ms",
+            support::percentile(&latencies, 0.5),
+            support::percentile(&latencies, 0.99),
+            support::percentile(&latencies, 1.0)
+        );
+    }
+    if missing > 0 || wrong > 0 {
+        eprintln!("live benchmark found missing or wrong events");
+        std::process::exit(1);
+    }
+}
