@@ -240,6 +240,26 @@ pub fn is_retryable(e: &DieselError) -> bool {
     }
 }
 
+type WriterTurns = std::collections::HashMap<String, std::sync::Arc<std::sync::Mutex<()>>>;
+
+/// One queue of writers per SQLite file (tests run many databases in one process).
+fn sqlite_writer(
+    conn: &mut diesel::SqliteConnection,
+) -> QueryResult<std::sync::Arc<std::sync::Mutex<()>>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    static TURNS: std::sync::OnceLock<std::sync::Mutex<WriterTurns>> = std::sync::OnceLock::new();
+    let file: String = diesel::select(sql::<Text>(
+        "(SELECT file FROM pragma_database_list WHERE name = 'main')",
+    ))
+    .get_result(conn)?;
+    let mut turns = TURNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Ok(turns.entry(file).or_default().clone())
+}
+
 /// Runs `f` in one write transaction, retried a few times on deadlock or busy database.
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`, so concurrent writers queue on the
 /// write lock (busy_timeout) instead of failing when a read lock would have to be upgraded.
@@ -252,7 +272,21 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match once_in_tx(conn, &mut f) {
+        // SQLite has one writer at a time: the writers of this process queue here, in turn,
+        // rather than in SQLite's busy handler, which polls with growing sleeps and lets a
+        // late writer overtake one that has waited for long.
+        let writer = match conn {
+            DbConn::Sqlite(c) => Some(sqlite_writer(c)?),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        };
+        let outcome = {
+            let _turn = writer
+                .as_ref()
+                .map(|w| w.lock().unwrap_or_else(|e| e.into_inner()));
+            once_in_tx(conn, &mut f)
+        };
+        match outcome {
             Err(e) if attempt < ATTEMPTS && e.as_diesel().is_some_and(is_retryable) => {
                 let jitter = rand::random::<u64>() % 20;
                 std::thread::sleep(Duration::from_millis(5 * u64::from(attempt) + jitter));
