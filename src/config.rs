@@ -55,9 +55,14 @@ pub enum ConfigError {
 }
 
 /// Rocket's own figment (Rocket.toml + ROCKET_*), our defaults underneath, OCPIZZA_* on top.
+/// The per-profile defaults hold even without Rocket.toml: a release build marks its cookies
+/// Secure, a debug build loads the demo data.
 pub fn figment() -> Figment {
-    Figment::from(rocket::Config::figment())
+    use rocket::Config;
+    Figment::from(Config::figment())
         .join(Serialized::defaults(Settings::default()))
+        .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
+        .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
         .merge(Env::prefixed("OCPIZZA_").global())
 }
 
@@ -144,5 +149,18 @@ mod tests {
         ));
         let key = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
         assert!(Settings::from_figment(&f.merge(("secret_key", key))).is_ok());
+    }
+
+    #[test]
+    fn a_release_build_marks_cookies_secure_and_loads_no_demo_data() {
+        let key = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+        let release = figment()
+            .select(rocket::config::Config::RELEASE_PROFILE)
+            .merge(("secret_key", key));
+        let s = Settings::from_figment(&release).unwrap();
+        assert!(s.secure_cookies && !s.demo_data);
+        let debug = figment().select(rocket::config::Config::DEBUG_PROFILE);
+        let s = Settings::from_figment(&debug).unwrap();
+        assert!(!s.secure_cookies && s.demo_data);
     }
 }
