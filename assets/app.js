@@ -18,3 +18,9 @@ document.addEventListener("change", function (event) {
   var pay = document.querySelector('input[name="payment"][value="' + (delivery ? "on_delivery" : "at_pickup") + '"]');
   if (pay) { pay.checked = true; }
 });
+
+// A form that came back with errors: its summary (with links to the fields) gets the focus.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+});

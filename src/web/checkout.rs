@@ -123,11 +123,33 @@ async fn render(
         .filter(|k| !k.is_empty())
         .cloned()
         .unwrap_or_else(random_token);
+    let summary = error_summary(&errors);
     let ctx = context! {
-        layout, cart, values, errors, problem, idempotency_key: key,
+        layout, cart, values, errors, summary, problem, idempotency_key: key,
         open_now: t.open_now, slots: t.slots, logged_in: visitor.user().is_some(),
     };
     Ok(Some(Template::render("checkout/form", ctx)))
+}
+
+/// The refused fields, in the order of the form, with the label a person reads: shown at the
+/// top of the page with a link to each field, which on a phone is far below.
+fn error_summary(errors: &FieldErrors) -> Vec<(&'static str, &'static str)> {
+    const LABELS: [(&str, &str); 10] = [
+        ("fulfilment", "Livraison ou retrait"),
+        ("street", "Adresse"),
+        ("postal_code", "Code postal"),
+        ("city", "Ville"),
+        ("instructions", "Instructions pour le livreur"),
+        ("name", "Nom"),
+        ("phone", "Téléphone"),
+        ("email", "E-mail"),
+        ("when", "Heure"),
+        ("payment", "Paiement"),
+    ];
+    LABELS
+        .into_iter()
+        .filter(|(field, _)| errors.get(field).is_some())
+        .collect()
 }
 
 #[get("/checkout")]

@@ -104,6 +104,8 @@ each_backend! {
             if field != "form" {
                 assert!(r.body.contains(&format!(r#"id="{field}-error""#)), "{changes:?}: message next to {field}");
                 assert!(r.body.contains(r#"aria-invalid="true""#));
+                assert!(r.body.contains(&format!(r##"<li><a href="#{field}">"##)), "{changes:?}: {field} linked from the summary");
+                assert!(r.body.contains(&format!(r#"id="{field}""#)), "{changes:?}: the link has a target");
             }
         }
         let (orders, events, emails, _) = s.app.with_conn(fixtures::count_rows).await;
