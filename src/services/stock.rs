@@ -84,10 +84,21 @@ fn apply_all(
         .collect();
     rows::record_many(conn, pizzeria, reason, &deltas, ctx)?;
     let pairs: Vec<(IngredientId, i64)> = needs.iter().map(|n| (n.ingredient, n.qty)).collect();
-    if rows::try_change_all(conn, pizzeria, change, &pairs)? == needs.len() {
-        return Ok(());
+    // In a savepoint, so that the rows that did pass are back as they were when we look for
+    // the one that did not.
+    let changed = diesel::Connection::transaction(conn, |c| {
+        match rows::try_change_all(c, pizzeria, change, &pairs)? {
+            n if n == pairs.len() => Ok(()),
+            _ => Err(DieselError::RollbackTransaction),
+        }
+    });
+    match changed {
+        Ok(()) => Ok(()),
+        Err(DieselError::RollbackTransaction) => {
+            Err(refused(first_refused(conn, pizzeria, change, &needs)?))
+        }
+        Err(e) => Err(e.into()),
     }
-    Err(refused(first_refused(conn, pizzeria, change, &needs)?))
 }
 
 /// Which ingredient a refused change stumbled on, from the levels as they are now.

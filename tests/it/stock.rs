@@ -97,6 +97,19 @@ each_backend! {
         assert_ledger_explains(&app.pool, p, capers);
     }
 
+    async fn a_refused_reservation_names_the_short_ingredient_not_one_just_used_up(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, a) = demo_item(&app, "Câpres").await;
+        let b = app.with_conn(|c| fixtures::ingredient(c, "Filets d'anchois")).await;
+        // The first in id order has exactly what is asked, the second too little.
+        let (exact, short) = if a < b { (a, b) } else { (b, a) };
+        set_on_hand(&app.pool, p, exact, level(&app.pool, p, exact).reserved + 10);
+        set_on_hand(&app.pool, p, short, level(&app.pool, p, short).reserved + 5);
+        let mut c = app.pool.get().unwrap();
+        let refused = stock::reserve(&mut c, p, &[need(exact, 10), need(short, 6)], Context::default());
+        assert!(matches!(refused, Err(StockError::Insufficient { ingredient }) if ingredient == short), "{refused:?}");
+    }
+
     async fn reserve_consume_release_keep_the_ledger_exact(db) {
         let app = TestApp::with_demo(db).await;
         let (p, tuna) = demo_item(&app, "Thon").await;
