@@ -67,18 +67,27 @@ pub struct Window {
     gaps: BTreeMap<i64, Instant>,
 }
 
-/// Longer than any write transaction of the application.
+/// Longer than any write transaction of the application (MySQL gives up a lock wait at 50 s).
 const GAP_PATIENCE: Duration = Duration::from_secs(60);
-/// At most this many gaps are remembered (the newest ones).
-const MAX_GAPS: usize = 1_000;
+/// A bound for pathological cases only: refused checkouts roll back their ledger rows, so a
+/// sold-out rush leaves many gaps, and the oldest of them may be the row of a transaction still
+/// waiting for its locks. Gaps are given up by age, and by count only past this.
+const MAX_GAPS: usize = 20_000;
 const BATCH: i64 = 5_000;
+/// At start, the ids this far below the newest one that are missing are watched as gaps: a
+/// transaction may have taken them and not yet committed.
+const START_LOOKBACK: i64 = 1_000;
 
 impl Window {
-    fn starting_at(high: i64) -> Self {
-        Window {
-            high,
-            gaps: BTreeMap::new(),
+    /// `present`: the ids above `high - START_LOOKBACK` that exist.
+    fn starting_at(high: i64, present: &[i64], now: Instant) -> Self {
+        let mut gaps: BTreeMap<i64, Instant> = ((high - START_LOOKBACK).max(0) + 1..high)
+            .map(|id| (id, now))
+            .collect();
+        for id in present {
+            gaps.remove(id);
         }
+        Window { high, gaps }
     }
 
     fn high(&self) -> i64 {
@@ -124,9 +133,21 @@ pub async fn run_tailer(
     tokio::pin!(shutdown);
     let mut cursor = loop {
         let start = db.run(|c| -> diesel::QueryResult<Cursor> {
+            let now = Instant::now();
+            let (stock_high, orders_high) = (stock::last_movement_id(c)?, order::last_event_id(c)?);
+            let stock_ids: Vec<i64> =
+                stock::movements_since(c, stock_high - START_LOOKBACK, &[], START_LOOKBACK)?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+            let order_ids: Vec<i64> =
+                order::events_since(c, orders_high - START_LOOKBACK, &[], START_LOOKBACK)?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
             Ok(Cursor {
-                stock: Window::starting_at(stock::last_movement_id(c)?),
-                orders: Window::starting_at(order::last_event_id(c)?),
+                stock: Window::starting_at(stock_high, &stock_ids, now),
+                orders: Window::starting_at(orders_high, &order_ids, now),
             })
         });
         match start.await {
@@ -237,7 +258,8 @@ mod tests {
     #[test]
     fn a_row_committed_late_below_the_highest_id_is_still_forwarded_once() {
         let t = Instant::now();
-        let mut w = Window::starting_at(10);
+        let mut w = Window::starting_at(10, &(1..=10).collect::<Vec<_>>(), t);
+        assert!(w.gaps().is_empty());
         assert_eq!(w.fresh(vec![(11, 1), (13, 2)], t), BTreeSet::from([1, 2]));
         assert_eq!(w.gaps(), vec![12]);
         // 12 commits after 13 was seen: asked for as a gap, forwarded once.
@@ -250,7 +272,7 @@ mod tests {
     #[test]
     fn a_gap_that_never_fills_is_given_up() {
         let t = Instant::now();
-        let mut w = Window::starting_at(0);
+        let mut w = Window::starting_at(0, &[], t);
         w.fresh(vec![(1, 1), (3, 1)], t);
         assert_eq!(w.gaps(), vec![2]);
         w.fresh(vec![], t + GAP_PATIENCE);
@@ -260,10 +282,20 @@ mod tests {
     #[test]
     fn a_large_jump_remembers_only_the_newest_gaps() {
         let t = Instant::now();
-        let mut w = Window::starting_at(0);
+        let mut w = Window::starting_at(0, &[], t);
         w.fresh(vec![(50_000, 1)], t);
         let gaps = w.gaps();
         assert_eq!(gaps.len(), MAX_GAPS);
         assert_eq!(gaps.last(), Some(&49_999));
+    }
+
+    #[test]
+    fn a_row_in_flight_when_the_process_starts_is_still_forwarded() {
+        let t = Instant::now();
+        // Rows 1 to 10 exist but 8: its transaction has not committed yet.
+        let present: Vec<i64> = (1..=10).filter(|id| *id != 8).collect();
+        let mut w = Window::starting_at(10, &present, t);
+        assert_eq!(w.gaps(), vec![8]);
+        assert_eq!(w.fresh(vec![(8, 4)], t), BTreeSet::from([4]));
     }
 }
