@@ -67,14 +67,14 @@ async fn customer(base: &str, p: PizzeriaId, product: i64) -> Customer {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let page = http
-        .get(format!("{base}/pizzerias/{p}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let get = |path: String| {
+        let http = http.clone();
+        async move {
+            let res = http.get(format!("{base}{path}")).send().await.unwrap();
+            res.text().await.unwrap()
+        }
+    };
+    let page = get(format!("/pizzerias/{p}")).await;
     let csrf = between(&page, r#"name="csrf_token" value=""#)
         .expect("csrf token")
         .to_string();
@@ -91,14 +91,7 @@ async fn customer(base: &str, p: PizzeriaId, product: i64) -> Customer {
         .await
         .unwrap();
     assert_eq!(added.status().as_u16(), 303, "add to cart");
-    let checkout = http
-        .get(format!("{base}/checkout"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let checkout = get("/checkout".to_string()).await;
     let key = between(&checkout, r#"name="idempotency_key" value=""#)
         .expect("checkout form")
         .to_string();

@@ -2,7 +2,7 @@
 //! database so that only basil limits the Margherita at the first pizzeria, and percentiles.
 
 use diesel::prelude::*;
-use ocpizza::db::schema::{ingredients, opening_hours, pizzerias, products};
+use ocpizza::db::schema::{ingredients, pizzerias, products};
 use ocpizza::db::DbConn;
 use ocpizza::domain::ids::{IngredientId, PizzeriaId};
 use ocpizza::models::stock::{self as stock_rows, Context};
@@ -47,25 +47,12 @@ fn id_of_ingredient(c: &mut DbConn, name: &str) -> IngredientId {
 /// Every pizzeria open all day; at the first one, plenty of everything a Margherita needs but
 /// basil.
 pub fn prepare(c: &mut DbConn) -> Margherita {
-    diesel::delete(opening_hours::table).execute(c).unwrap();
+    ocpizza::services::demo::open_all_day(c).unwrap();
     let ids: Vec<i64> = pizzerias::table
         .select(pizzerias::id)
         .order(pizzerias::id)
         .load(c)
         .unwrap();
-    for p in &ids {
-        for day in 0..7 {
-            diesel::insert_into(opening_hours::table)
-                .values((
-                    opening_hours::pizzeria_id.eq(p),
-                    opening_hours::weekday.eq(day),
-                    opening_hours::opens_at.eq(0),
-                    opening_hours::closes_at.eq(1440),
-                ))
-                .execute(c)
-                .unwrap();
-        }
-    }
     let p = PizzeriaId(ids[0]);
     for name in [
         "Pâte à pizza",

@@ -534,3 +534,26 @@ fn insert_user(
     };
     insert(c, schema::users::table, &row)
 }
+
+/// Every pizzeria open all day, every day: for tests and benchmarks that order "as soon as
+/// possible" whatever the hour they run at.
+pub fn open_all_day(conn: &mut DbConn) -> Result<(), DieselError> {
+    use schema::{opening_hours, pizzerias};
+    write_tx(conn, |c| {
+        diesel::delete(opening_hours::table).execute(c)?;
+        let ids: Vec<i64> = pizzerias::table.select(pizzerias::id).load(c)?;
+        for pizzeria_id in ids {
+            for weekday in 0..7 {
+                diesel::insert_into(opening_hours::table)
+                    .values(&NewOpeningHours {
+                        pizzeria_id,
+                        weekday,
+                        opens_at: 0,
+                        closes_at: 24 * 60,
+                    })
+                    .execute(c)?;
+            }
+        }
+        Ok(())
+    })
+}

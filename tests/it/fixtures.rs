@@ -38,22 +38,7 @@ pub fn product(conn: &mut DbConn, name: &str) -> ProductId {
 /// Every demo pizzeria open all day, every day: tests can order "as soon as possible" at any
 /// hour they run.
 pub fn open_all_day(conn: &mut DbConn) {
-    use ocpizza::db::schema::opening_hours;
-    diesel::delete(opening_hours::table).execute(conn).unwrap();
-    let ids: Vec<i64> = pizzerias::table.select(pizzerias::id).load(conn).unwrap();
-    for p in ids {
-        for day in 0..7 {
-            diesel::insert_into(opening_hours::table)
-                .values((
-                    opening_hours::pizzeria_id.eq(p),
-                    opening_hours::weekday.eq(day),
-                    opening_hours::opens_at.eq(0),
-                    opening_hours::closes_at.eq(1440),
-                ))
-                .execute(conn)
-                .unwrap();
-        }
-    }
+    ocpizza::services::demo::open_all_day(conn).unwrap();
 }
 
 /// Sets an ingredient's stock at a pizzeria through the stock service (an inventory count).
