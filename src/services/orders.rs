@@ -10,7 +10,7 @@ use crate::domain::order::{
     Transition,
 };
 use crate::models::order::{self as rows, NewOrder, NewOrderEvent, OrderLine, OrderRow};
-use crate::models::stock::Context;
+use crate::models::stock::{Change, Context};
 use crate::models::{catalog, menu, now, outbox, session};
 use crate::services::sessions::random_token;
 use crate::services::stock::{self, Need, StockError};
@@ -113,7 +113,9 @@ pub enum OrderError {
 impl From<StockError> for OrderError {
     fn from(e: StockError) -> Self {
         match e {
-            StockError::Insufficient { .. } => OrderError::OutOfStock(Vec::new()),
+            StockError::Insufficient { .. } | StockError::Refused(Change::Reserve) => {
+                OrderError::OutOfStock(Vec::new())
+            }
             StockError::Db(e) => OrderError::Db(e),
             other => OrderError::Stock(other),
         }

@@ -27,6 +27,10 @@ pub enum StockError {
     BelowReserved { ingredient: IngredientId },
     #[error("aucune réservation correspondante pour cet ingrédient")]
     NotReserved { ingredient: IngredientId },
+    /// Inside a caller's transaction: a row refused the change. Which one is told once the
+    /// transaction has rolled back (the standalone `reserve`, `release` and `consume` do).
+    #[error("{}", refusal_message(*.0))]
+    Refused(Change),
     #[error(transparent)]
     Db(#[from] DieselError),
 }
@@ -37,6 +41,13 @@ impl AsDieselError for StockError {
             StockError::Db(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+fn refusal_message(change: Change) -> &'static str {
+    match change {
+        Change::Reserve => "stock insuffisant",
+        Change::Release | Change::Consume => "aucune réservation correspondante",
     }
 }
 
@@ -72,7 +83,6 @@ fn apply_all(
     needs: &[Need],
     ctx: Context<'_>,
     (change, reason, sign): (Change, MovementReason, (i64, i64)),
-    refused: fn(IngredientId) -> StockError,
 ) -> Result<(), StockError> {
     let needs = normalize(needs)?;
     if needs.is_empty() {
@@ -84,20 +94,30 @@ fn apply_all(
         .collect();
     rows::record_many(conn, pizzeria, reason, &deltas, ctx)?;
     let pairs: Vec<(IngredientId, i64)> = needs.iter().map(|n| (n.ingredient, n.qty)).collect();
-    // In a savepoint, so that the rows that did pass are back as they were when we look for
-    // the one that did not.
-    let changed = diesel::Connection::transaction(conn, |c| {
-        match rows::try_change_all(c, pizzeria, change, &pairs)? {
-            n if n == pairs.len() => Ok(()),
-            _ => Err(DieselError::RollbackTransaction),
+    match rows::try_change_all(conn, pizzeria, change, &pairs)? {
+        n if n == pairs.len() => Ok(()),
+        _ => Err(StockError::Refused(change)),
+    }
+}
+
+/// Runs a change in its own transaction; a refusal names its ingredient, read after the
+/// rollback (within the transaction, the rows that did pass would look used up).
+fn standalone(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    needs: &[Need],
+    ctx: Context<'_>,
+    step: (Change, MovementReason, (i64, i64)),
+) -> Result<(), StockError> {
+    match write_tx(conn, |c| apply_all(c, p, needs, ctx, step)) {
+        Err(StockError::Refused(change)) => {
+            let ingredient = first_refused(conn, p, change, &normalize(needs)?)?;
+            Err(match change {
+                Change::Reserve => StockError::Insufficient { ingredient },
+                Change::Release | Change::Consume => StockError::NotReserved { ingredient },
+            })
         }
-    });
-    match changed {
-        Ok(()) => Ok(()),
-        Err(DieselError::RollbackTransaction) => {
-            Err(refused(first_refused(conn, pizzeria, change, &needs)?))
-        }
-        Err(e) => Err(e.into()),
+        other => other,
     }
 }
 
@@ -124,6 +144,13 @@ fn first_refused(
         .ingredient)
 }
 
+const RESERVE_IN: (Change, MovementReason, (i64, i64)) =
+    (Change::Reserve, MovementReason::Reserve, (0, 1));
+const RELEASE_IN: (Change, MovementReason, (i64, i64)) =
+    (Change::Release, MovementReason::Release, (0, -1));
+const CONSUME_IN: (Change, MovementReason, (i64, i64)) =
+    (Change::Consume, MovementReason::Consume, (-1, -1));
+
 /// Reserves all needs or none, inside the caller's transaction.
 pub fn reserve_in(
     conn: &mut DbConn,
@@ -131,10 +158,7 @@ pub fn reserve_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (Change::Reserve, MovementReason::Reserve, (0, 1));
-    apply_all(conn, p, needs, ctx, step, |ingredient| {
-        StockError::Insufficient { ingredient }
-    })
+    apply_all(conn, p, needs, ctx, RESERVE_IN)
 }
 
 pub fn release_in(
@@ -143,10 +167,7 @@ pub fn release_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (Change::Release, MovementReason::Release, (0, -1));
-    apply_all(conn, p, needs, ctx, step, |ingredient| {
-        StockError::NotReserved { ingredient }
-    })
+    apply_all(conn, p, needs, ctx, RELEASE_IN)
 }
 
 pub fn consume_in(
@@ -155,10 +176,7 @@ pub fn consume_in(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    let step = (Change::Consume, MovementReason::Consume, (-1, -1));
-    apply_all(conn, p, needs, ctx, step, |ingredient| {
-        StockError::NotReserved { ingredient }
-    })
+    apply_all(conn, p, needs, ctx, CONSUME_IN)
 }
 
 /// Moves a reservation from `old` to `new` quantities in one ascending pass: reserves what
@@ -197,7 +215,7 @@ pub fn reserve(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    write_tx(conn, |c| reserve_in(c, p, needs, ctx))
+    standalone(conn, p, needs, ctx, RESERVE_IN)
 }
 
 pub fn release(
@@ -206,7 +224,7 @@ pub fn release(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    write_tx(conn, |c| release_in(c, p, needs, ctx))
+    standalone(conn, p, needs, ctx, RELEASE_IN)
 }
 
 pub fn consume(
@@ -215,7 +233,7 @@ pub fn consume(
     needs: &[Need],
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
-    write_tx(conn, |c| consume_in(c, p, needs, ctx))
+    standalone(conn, p, needs, ctx, CONSUME_IN)
 }
 
 /// A supplier delivery: on_hand grows. Creates the stock row the first time.
