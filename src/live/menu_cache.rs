@@ -24,6 +24,8 @@ pub struct MenuSnapshot {
     pub counts: Counts,
     /// The product list as rendered for this snapshot (with a placeholder CSRF token).
     pub html: OnceLock<String>,
+    /// The availability version the page carries for its stream.
+    pub version: OnceLock<String>,
     read_at: Instant,
 }
 
@@ -42,6 +44,7 @@ impl MenuSnapshot {
             products,
             counts,
             html: OnceLock::new(),
+            version: OnceLock::new(),
             read_at: Instant::now(),
         }
     }

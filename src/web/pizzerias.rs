@@ -238,11 +238,13 @@ async fn show_menu(
     };
     let layout = Layout::new(&visitor, &csrf);
     let sections_html = list.replace(CSRF_PLACEHOLDER, &layout.csrf);
-    let live_version = availability_version(
-        menu.products.iter().map(|p| &p.id),
-        &menu.counts,
-        state.settings.few_left_threshold,
-    );
+    let live_version = menu.version.get_or_init(|| {
+        availability_version(
+            menu.products.iter().map(|p| &p.id),
+            &menu.counts,
+            state.settings.few_left_threshold,
+        )
+    });
     Ok(Template::render(
         "pizzerias/menu",
         context! { layout, pizzeria, sections_html, live_version },
