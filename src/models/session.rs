@@ -59,13 +59,20 @@ pub fn save_data(conn: &mut DbConn, id: &str, data: &SessionData) -> QueryResult
         .map(drop)
 }
 
-/// Locks the session row until the end of the transaction (MySQL; SQLite transactions are
-/// already serialised).
-pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::update(sessions::table.find(id))
-        .set(sessions::last_seen_at.eq(sessions::last_seen_at))
-        .execute(conn)
-        .map(drop)
+/// Reads a session and locks its row until the end of the transaction: `FOR UPDATE` on MySQL
+/// (not shared by the two backends, hence the match); SQLite write transactions are already
+/// serialised.
+pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+    let query = sessions::table.find(id);
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(c) => query
+            .select(SessionRow::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(c) => query.select(SessionRow::as_select()).first(c).optional(),
+    }
 }
 
 pub fn touch(

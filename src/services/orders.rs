@@ -315,21 +315,29 @@ pub fn place(conn: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
             replayed: true,
         });
     }
+    let replay = |conn: &mut DbConn, refusal: OrderError| match find_key(conn, &c.idempotency_key)?
+    {
+        Some((id, token)) => Ok(Placed {
+            id: OrderId(id),
+            token,
+            replayed: true,
+        }),
+        None => Err(refusal),
+    };
     match write_tx(conn, |tx| place_in(tx, c)) {
+        // The same form placed meanwhile (a double click): the session's cart is gone, or the
+        // key is taken. Either way the customer lands on that order.
+        Err(e @ OrderError::CartChanged) => replay(conn, e),
         Err(OrderError::Db(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation,
             info,
-        ))) => match find_key(conn, &c.idempotency_key)? {
-            Some((id, token)) => Ok(Placed {
-                id: OrderId(id),
-                token,
-                replayed: true,
-            }),
-            None => Err(OrderError::Db(DieselError::DatabaseError(
+        ))) => replay(
+            conn,
+            OrderError::Db(DieselError::DatabaseError(
                 DatabaseErrorKind::UniqueViolation,
                 info,
-            ))),
-        },
+            )),
+        ),
         Err(OrderError::OutOfStock(_)) => Err(OrderError::OutOfStock(shortages(
             conn,
             c.pizzeria,
@@ -343,19 +351,11 @@ pub fn place(conn: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
 fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
     use crate::db::schema::{idempotency_keys, order_lines};
     let t = now();
-    diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::scope.eq("checkout"),
-            idempotency_keys::idem_key.eq(&c.idempotency_key),
-            idempotency_keys::created_at.eq(t),
-        ))
-        .execute(tx)?;
     // The cart must still be the one the form showed: another tab may have ordered it or
-    // changed it. Locking the session row first makes two tabs take turns.
+    // changed it. Reading the session with a row lock makes two tabs take turns.
     let session_data = match &c.session_id {
         Some(session_id) => {
-            session::lock(tx, session_id)?;
-            let data = session::find(tx, session_id)?
+            let data = session::find_locked(tx, session_id)?
                 .map(|s| s.data())
                 .unwrap_or_default();
             if data
@@ -420,13 +420,16 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
         "confirmed",
         json!({ "total": total.to_string() }),
     )?;
-    diesel::update(
-        idempotency_keys::table
-            .filter(idempotency_keys::scope.eq("checkout"))
-            .filter(idempotency_keys::idem_key.eq(&c.idempotency_key)),
-    )
-    .set(idempotency_keys::order_id.eq(id.0))
-    .execute(tx)?;
+    // Unique: the same form placed by another request at the same time fails here and rolls
+    // back, then finds that order (see `place`).
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::scope.eq("checkout"),
+            idempotency_keys::idem_key.eq(&c.idempotency_key),
+            idempotency_keys::order_id.eq(id.0),
+            idempotency_keys::created_at.eq(t),
+        ))
+        .execute(tx)?;
     if let (Some(user), Some(a), true) = (c.user, address, c.save_address) {
         let saved = crate::models::user::addresses(tx, user)?;
         if !saved
