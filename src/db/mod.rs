@@ -321,6 +321,21 @@ where
     }
 }
 
+/// Runs several reads that must agree with each other (an order and its events) on one
+/// snapshot of the database. MySQL connections run READ COMMITTED, where each statement sees
+/// the latest commit: this one transaction is REPEATABLE READ instead. SQLite's read
+/// transaction is a snapshot already.
+pub fn read_snapshot<T, F>(conn: &mut DbConn, f: F) -> QueryResult<T>
+where
+    F: FnOnce(&mut DbConn) -> QueryResult<T>,
+{
+    #[cfg(feature = "mysql")]
+    if let DbConn::Mysql(c) = conn {
+        c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
+    }
+    conn.transaction(f)
+}
+
 /// Lets `write_tx` see whether a service error came from the database, to retry it.
 pub trait AsDieselError {
     fn as_diesel(&self) -> Option<&DieselError>;

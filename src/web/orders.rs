@@ -106,16 +106,21 @@ struct Loaded {
     pizzeria: Option<Pizzeria>,
 }
 
+/// The order, its lines and its events as of one moment: the status and the timeline always
+/// agree (a status change committing between two reads must not show a started order with its
+/// cancel button).
 fn load(c: &mut crate::db::DbConn, token: &str) -> diesel::QueryResult<Option<Loaded>> {
-    let Some(order) = rows::by_token(c, token)? else {
-        return Ok(None);
-    };
-    Ok(Some(Loaded {
-        lines: rows::lines(c, order.oid())?,
-        events: rows::events(c, order.oid())?,
-        pizzeria: Pizzeria::find_active(c, PizzeriaId(order.pizzeria_id))?,
-        order,
-    }))
+    crate::db::read_snapshot(c, |c| {
+        let Some(order) = rows::by_token(c, token)? else {
+            return Ok(None);
+        };
+        Ok(Some(Loaded {
+            lines: rows::lines(c, order.oid())?,
+            events: rows::events(c, order.oid())?,
+            pizzeria: Pizzeria::find_active(c, PizzeriaId(order.pizzeria_id))?,
+            order,
+        }))
+    })
 }
 
 fn status_view(l: &Loaded) -> StatusView {
