@@ -16,8 +16,6 @@ pub const TTL: Duration = Duration::from_secs(2);
 
 #[derive(Debug)]
 pub struct MenuSnapshot {
-    /// The newest stock ledger id when the menu was read.
-    pub after: i64,
     pub pizzeria: Pizzeria,
     pub slots: Vec<Slot>,
     pub products: Vec<MenuProduct>,
@@ -31,14 +29,12 @@ pub struct MenuSnapshot {
 
 impl MenuSnapshot {
     pub fn new(
-        after: i64,
         pizzeria: Pizzeria,
         slots: Vec<Slot>,
         products: Vec<MenuProduct>,
         counts: Counts,
     ) -> Self {
         MenuSnapshot {
-            after,
             pizzeria,
             slots,
             products,
@@ -50,36 +46,101 @@ impl MenuSnapshot {
     }
 }
 
+/// What a menu page should do about its pizzeria's menu.
+#[derive(Debug)]
+pub enum Lookup {
+    /// Up to date: use it.
+    Fresh(Arc<MenuSnapshot>),
+    /// Out of date, and another request is reading the new one: use this one meanwhile (the
+    /// page's stream brings its availability up to date at once).
+    Stale(Arc<MenuSnapshot>),
+    /// Read the menu, then `put` it with this generation.
+    Load(u64),
+}
+
+#[derive(Debug)]
+struct Entry {
+    snapshot: Option<Arc<MenuSnapshot>>,
+    /// Bumped by every stock change of the pizzeria.
+    generation: u64,
+    /// The generation the snapshot was read at.
+    read_generation: u64,
+    /// When a request last took on reading the menu again.
+    claimed_at: Option<Instant>,
+}
+
+/// A claim on reading the menu again lapses after this (the reader failed or is stuck).
+const CLAIM: Duration = Duration::from_secs(2);
+
+/// One reader of a pizzeria's menu at a time: while it reads, the other requests use the
+/// snapshot they have, so a stock change during a rush does not send every menu request to
+/// the database at once.
 #[derive(Debug, Default)]
 pub struct MenuCache {
-    entries: RwLock<HashMap<PizzeriaId, Arc<MenuSnapshot>>>,
+    entries: RwLock<HashMap<PizzeriaId, Entry>>,
+}
+
+impl Entry {
+    fn fresh(&self) -> Option<&Arc<MenuSnapshot>> {
+        self.snapshot
+            .as_ref()
+            .filter(|s| self.read_generation == self.generation && s.read_at.elapsed() < TTL)
+    }
 }
 
 impl MenuCache {
-    pub fn get(&self, p: PizzeriaId) -> Option<Arc<MenuSnapshot>> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(&p)
-            .filter(|s| s.read_at.elapsed() < TTL)
-            .cloned()
-    }
-
-    pub fn put(&self, p: PizzeriaId, snapshot: Arc<MenuSnapshot>) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        // Never replace a newer reading by an older one that finished later.
-        if entries
-            .get(&p)
-            .is_none_or(|old| old.after <= snapshot.after)
-        {
-            entries.insert(p, snapshot);
+    pub fn get(&self, p: PizzeriaId) -> Lookup {
+        if let Some(s) = self.read().get(&p).and_then(Entry::fresh) {
+            return Lookup::Fresh(s.clone());
+        }
+        let mut entries = self.write();
+        let e = entries.entry(p).or_insert(Entry {
+            snapshot: None,
+            generation: 0,
+            read_generation: 0,
+            claimed_at: None,
+        });
+        if let Some(s) = e.fresh() {
+            return Lookup::Fresh(s.clone());
+        }
+        match (&e.snapshot, e.claimed_at) {
+            (Some(s), Some(at)) if at.elapsed() < CLAIM => Lookup::Stale(s.clone()),
+            _ => {
+                e.claimed_at = Some(Instant::now());
+                Lookup::Load(e.generation)
+            }
         }
     }
 
+    /// Keeps a menu read at `generation` (what `get` said); it is fresh only if no stock change
+    /// came in meanwhile.
+    pub fn put(&self, p: PizzeriaId, snapshot: Arc<MenuSnapshot>, generation: u64) {
+        let mut entries = self.write();
+        if let Some(e) = entries.get_mut(&p) {
+            e.snapshot = Some(snapshot);
+            e.read_generation = generation;
+            e.claimed_at = None;
+        }
+    }
+
+    /// No such pizzeria: nothing to keep (unknown ids must not fill the cache).
+    pub fn remove(&self, p: PizzeriaId) {
+        self.write().remove(&p);
+    }
+
+    /// The pizzeria's stock moved: its menu must be read again.
     pub fn forget(&self, p: PizzeriaId) {
-        self.entries
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&p);
+        if let Some(e) = self.write().get_mut(&p) {
+            e.generation += 1;
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<PizzeriaId, Entry>> {
+        self.entries.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<PizzeriaId, Entry>> {
+        self.entries.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -87,7 +148,7 @@ impl MenuCache {
 mod tests {
     use super::*;
 
-    fn snapshot(after: i64) -> Arc<MenuSnapshot> {
+    fn snapshot(phone: &str) -> Arc<MenuSnapshot> {
         let pizzeria = Pizzeria {
             id: 1,
             slug: "bastille".into(),
@@ -95,34 +156,51 @@ mod tests {
             street: String::new(),
             postal_code: String::new(),
             city: String::new(),
-            phone: String::new(),
+            phone: phone.into(),
             active: true,
             created_at: chrono::NaiveDateTime::default(),
         };
-        Arc::new(MenuSnapshot::new(
-            after,
-            pizzeria,
-            vec![],
-            vec![],
-            Counts::new(),
-        ))
+        Arc::new(MenuSnapshot::new(pizzeria, vec![], vec![], Counts::new()))
+    }
+
+    const P: PizzeriaId = PizzeriaId(1);
+
+    fn load(cache: &MenuCache) -> u64 {
+        match cache.get(P) {
+            Lookup::Load(generation) => generation,
+            other => panic!("expected to load, got {other:?}"),
+        }
     }
 
     #[test]
-    fn an_older_reading_never_replaces_a_newer_one() {
+    fn a_stock_change_sends_one_request_to_the_database_the_others_use_the_old_menu() {
         let cache = MenuCache::default();
-        cache.put(PizzeriaId(1), snapshot(10));
-        cache.put(PizzeriaId(1), snapshot(9));
-        assert_eq!(cache.get(PizzeriaId(1)).unwrap().after, 10);
-        cache.put(PizzeriaId(1), snapshot(11));
-        assert_eq!(cache.get(PizzeriaId(1)).unwrap().after, 11);
+        let g = load(&cache);
+        cache.put(P, snapshot("old"), g);
+        assert!(matches!(cache.get(P), Lookup::Fresh(s) if s.pizzeria.phone == "old"));
+        cache.forget(P);
+        let g = load(&cache);
+        assert!(matches!(cache.get(P), Lookup::Stale(s) if s.pizzeria.phone == "old"));
+        cache.put(P, snapshot("new"), g);
+        assert!(matches!(cache.get(P), Lookup::Fresh(s) if s.pizzeria.phone == "new"));
     }
 
     #[test]
-    fn a_stock_change_drops_the_entry() {
+    fn a_menu_read_before_a_stock_change_is_not_taken_for_fresh() {
         let cache = MenuCache::default();
-        cache.put(PizzeriaId(1), snapshot(10));
-        cache.forget(PizzeriaId(1));
-        assert!(cache.get(PizzeriaId(1)).is_none());
+        let g = load(&cache);
+        cache.forget(P);
+        cache.put(P, snapshot("old"), g);
+        // Kept for the others to use meanwhile, but read again.
+        assert!(matches!(cache.get(P), Lookup::Load(_)));
+        assert!(matches!(cache.get(P), Lookup::Stale(s) if s.pizzeria.phone == "old"));
+    }
+
+    #[test]
+    fn with_nothing_read_yet_every_request_reads() {
+        let cache = MenuCache::default();
+        load(&cache);
+        // Nothing to show yet: the next one reads too (cold start only).
+        assert!(matches!(cache.get(P), Lookup::Load(_)));
     }
 }

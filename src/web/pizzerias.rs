@@ -4,11 +4,10 @@ use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
 use crate::error::{AppError, AppResult};
-use crate::live::menu_cache::MenuSnapshot;
+use crate::live::menu_cache::{Lookup, MenuSnapshot};
 use crate::live::LiveEvent;
 use crate::models::menu::{self, Counts, MenuProduct};
 use crate::models::pizzeria::{self, Pizzeria};
-use crate::models::stock;
 use crate::state::AppState;
 use crate::web::session::{Csrf, Visitor};
 use crate::web::Layout;
@@ -197,14 +196,11 @@ async fn show_menu(
 ) -> AppResult<Template> {
     let id = id.map_err(|_| not_found_pizzeria())?;
     let menu = match state.hub.menus.get(id) {
-        Some(cached) => cached,
-        None => {
+        Lookup::Fresh(menu) | Lookup::Stale(menu) => menu,
+        Lookup::Load(generation) => {
             let read = state
                 .db
                 .run(move |c| -> diesel::QueryResult<_> {
-                    // Read before the stock: a change after this point reaches the page by its
-                    // stream.
-                    let after = stock::last_movement_id(c)?;
                     let Some(p) = Pizzeria::find_active(c, id)? else {
                         return Ok(None);
                     };
@@ -212,11 +208,15 @@ async fn show_menu(
                         .remove(&p.id)
                         .unwrap_or_default();
                     let (products, counts) = (menu::products(c, id)?, menu::counts(c, id)?);
-                    Ok(Some(MenuSnapshot::new(after, p, slots, products, counts)))
+                    Ok(Some(MenuSnapshot::new(p, slots, products, counts)))
                 })
                 .await??;
-            let snapshot = Arc::new(read.ok_or_else(not_found_pizzeria)?);
-            state.hub.menus.put(id, snapshot.clone());
+            let Some(read) = read else {
+                state.hub.menus.remove(id);
+                return Err(not_found_pizzeria());
+            };
+            let snapshot = Arc::new(read);
+            state.hub.menus.put(id, snapshot.clone(), generation);
             snapshot
         }
     };
