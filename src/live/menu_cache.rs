@@ -1,6 +1,6 @@
 //! The menu of each pizzeria as last read, so that a menu page costs no query while nothing
-//! changed. The tailer drops a pizzeria's entry as soon as its stock ledger moves; catalogue
-//! edits (products, menu switches, hours) are seen within `TTL`. A page built from an older
+//! changed. The tailer marks a pizzeria's entry out of date as soon as its stock ledger moves;
+//! catalogue edits (products, menu switches, hours) are seen within `TTL`. A page built from an older
 //! entry still ends right: its stream compares the availability the page showed (its version)
 //! with the database and brings the page up to date.
 
