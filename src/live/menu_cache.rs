@@ -89,9 +89,14 @@ impl Entry {
 }
 
 impl MenuCache {
+    /// The menu if it is up to date, without taking on reading it again.
+    pub fn fresh(&self, p: PizzeriaId) -> Option<Arc<MenuSnapshot>> {
+        self.read().get(&p).and_then(Entry::fresh).cloned()
+    }
+
     pub fn get(&self, p: PizzeriaId) -> Lookup {
-        if let Some(s) = self.read().get(&p).and_then(Entry::fresh) {
-            return Lookup::Fresh(s.clone());
+        if let Some(s) = self.fresh(p) {
+            return Lookup::Fresh(s);
         }
         let mut entries = self.write();
         let e = entries.entry(p).or_insert(Entry {

@@ -306,17 +306,21 @@ async fn menu_events<'r>(
     let mut rx = state.hub.subscribe();
     let load =
         move |db: crate::state::Db| async move { db.run(move |c| menu::counts(c, id)).await };
-    let initial = state
-        .db
-        .run(move |c| -> diesel::QueryResult<_> {
-            let Some(_) = Pizzeria::find_active(c, id)? else {
-                return Ok(None);
-            };
-            Ok(Some((menu::products(c, id)?, menu::counts(c, id)?)))
-        })
-        .await??
-        .ok_or_else(not_found_pizzeria)?;
-    let (products, initial) = initial;
+    // An up-to-date cached menu saves the queries: a change it misses was committed before the
+    // tailer's next tick, which reaches this stream since it subscribed first.
+    let (products, initial) = match state.hub.menus.fresh(id) {
+        Some(menu) => (menu.products.clone(), menu.counts.clone()),
+        None => state
+            .db
+            .run(move |c| -> diesel::QueryResult<_> {
+                let Some(_) = Pizzeria::find_active(c, id)? else {
+                    return Ok(None);
+                };
+                Ok(Some((menu::products(c, id)?, menu::counts(c, id)?)))
+            })
+            .await??
+            .ok_or_else(not_found_pizzeria)?,
+    };
     let few = state.settings.few_left_threshold;
     let unchanged =
         v.is_some_and(|v| v == availability_version(products.iter().map(|p| &p.id), &initial, few));
