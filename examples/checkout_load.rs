@@ -54,6 +54,7 @@ struct Customer {
     http: reqwest::Client,
     csrf: String,
     key: String,
+    version: String,
 }
 
 fn between<'a>(body: &'a str, start: &str) -> Option<&'a str> {
@@ -95,13 +96,22 @@ async fn customer(base: &str, p: PizzeriaId, product: i64) -> Customer {
     let key = between(&checkout, r#"name="idempotency_key" value=""#)
         .expect("checkout form")
         .to_string();
-    Customer { http, csrf, key }
+    let version = between(&checkout, r#"name="cart_version" value=""#)
+        .expect("checkout form")
+        .to_string();
+    Customer {
+        http,
+        csrf,
+        key,
+        version,
+    }
 }
 
 async fn place(base: &str, c: &Customer) -> (u16, Duration) {
     let form = [
         ("csrf_token", c.csrf.as_str()),
         ("idempotency_key", &c.key),
+        ("cart_version", &c.version),
         ("fulfilment", "pickup"),
         ("street", ""),
         ("postal_code", ""),

@@ -1,5 +1,7 @@
 //! Typed settings: Rocket.toml profiles, then `ROCKET_*` and `OCPIZZA_*` environment variables.
-//! Invalid settings stop the start with one plain line for the operator.
+//! Nested settings take `__` in the environment: `OCPIZZA_HOUSEKEEPING__INTERVAL_S` is
+//! `housekeeping.interval_s`. Invalid settings stop the start with one plain line for the
+//! operator.
 
 use crate::db;
 use rocket::figment::providers::{Env, Serialized};
@@ -26,6 +28,21 @@ pub struct Settings {
     pub log_json: bool,
     /// Mark cookies `Secure` (HTTPS only): on in release, behind NGINX with TLS.
     pub secure_cookies: bool,
+    /// The housekeeping worker.
+    pub housekeeping: HousekeepingSettings,
+}
+
+/// The worker that deletes what no longer serves (`workers::housekeeping`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HousekeepingSettings {
+    /// Seconds between two runs (expired sessions, old login attempts, old checkout keys).
+    pub interval_s: u64,
+}
+
+impl Default for HousekeepingSettings {
+    fn default() -> Self {
+        HousekeepingSettings { interval_s: 600 }
+    }
 }
 
 impl Default for Settings {
@@ -40,6 +57,7 @@ impl Default for Settings {
             assets_dir: "assets".into(),
             log_json: false,
             secure_cookies: false,
+            housekeeping: HousekeepingSettings::default(),
         }
     }
 }
@@ -63,7 +81,7 @@ pub fn figment() -> Figment {
         .join(Serialized::defaults(Settings::default()))
         .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
         .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
-        .merge(Env::prefixed("OCPIZZA_").global())
+        .merge(Env::prefixed("OCPIZZA_").split("__").global())
 }
 
 impl Settings {
@@ -85,22 +103,30 @@ impl Settings {
 
     fn validate(&self) -> Result<(), ConfigError> {
         db::backend_of(&self.database_url)?;
-        if !(1..=256).contains(&self.db_pool_size) {
-            return Err(ConfigError::Invalid(
-                "OCPIZZA_DB_POOL_SIZE must be between 1 and 256".into(),
-            ));
-        }
-        if !(20..=10_000).contains(&self.live_poll_ms) {
-            return Err(ConfigError::Invalid(
-                "OCPIZZA_LIVE_POLL_MS must be between 20 and 10000".into(),
-            ));
-        }
-        if !(0..=1_000).contains(&self.few_left_threshold) {
-            return Err(ConfigError::Invalid(
-                "OCPIZZA_FEW_LEFT_THRESHOLD must be between 0 and 1000".into(),
-            ));
-        }
+        in_range("OCPIZZA_DB_POOL_SIZE", self.db_pool_size.into(), 1, 256)?;
+        in_range("OCPIZZA_LIVE_POLL_MS", self.live_poll_ms as i64, 20, 10_000)?;
+        in_range(
+            "OCPIZZA_FEW_LEFT_THRESHOLD",
+            self.few_left_threshold,
+            0,
+            1_000,
+        )?;
+        in_range(
+            "OCPIZZA_HOUSEKEEPING__INTERVAL_S",
+            self.housekeeping.interval_s as i64,
+            1,
+            86_400,
+        )
+    }
+}
+
+fn in_range(name: &str, value: i64, min: i64, max: i64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
         Ok(())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "{name} must be between {min} and {max}"
+        )))
     }
 }
 
@@ -138,6 +164,16 @@ mod tests {
     fn out_of_range_numbers_are_refused() {
         assert!(with("live_poll_ms", "0").is_err());
         assert!(with("db_pool_size", "0").is_err());
+    }
+
+    #[test]
+    fn nested_settings_are_read_and_checked() {
+        let s = Settings::from_figment(&figment().merge(("housekeeping.interval_s", 30))).unwrap();
+        assert_eq!(s.housekeeping.interval_s, 30);
+        let err = Settings::from_figment(&figment().merge(("housekeeping.interval_s", 0)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("OCPIZZA_HOUSEKEEPING__INTERVAL_S"), "{err}");
     }
 
     #[test]

@@ -1,23 +1,30 @@
 //! OC Pizza: ordering and operations system of the OC Pizza group.
 //! `app` builds the one Rocket application used by `ocpizza serve` and by the tests.
+//!
+//! Layers (see docs/ARCHITECTURE.md): `web` → `services` → `models` → `db`, all on `domain`;
+//! `live` fans out changes; `workers` run what no request asks for; `payments` and `notify` do
+//! the providers' and the mail's I/O.
 
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
 pub mod live;
 pub mod models;
+pub mod notify;
+pub mod payments;
 pub mod services;
 pub mod state;
 pub mod web;
+pub mod workers;
 
 use config::{ConfigError, Settings};
+use db::Db;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
 use rocket_dyn_templates::{tera, Template};
-use state::{AppState, Db};
+use state::AppState;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,15 +69,10 @@ pub fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
     Ok(Db::new(pool, backend))
 }
 
-/// The whole application, as production runs it, from a figment (see `config::figment`).
-pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
-    let settings = Settings::from_figment(&figment)?;
-    let templates: String = figment
-        .extract_inner("template_dir")
-        .unwrap_or_else(|_| "templates".into());
+fn check_folders(settings: &Settings, templates: &str) -> Result<(), StartupError> {
     for (dir, setting) in [
-        (&settings.assets_dir, "OCPIZZA_ASSETS_DIR"),
-        (&templates, "ROCKET_TEMPLATE_DIR"),
+        (settings.assets_dir.as_str(), "OCPIZZA_ASSETS_DIR"),
+        (templates, "ROCKET_TEMPLATE_DIR"),
     ] {
         if !std::path::Path::new(dir).is_dir() {
             return Err(StartupError::Config(ConfigError::Invalid(format!(
@@ -78,7 +80,34 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
             ))));
         }
     }
+    Ok(())
+}
+
+/// The live tailer of this process, started at liftoff, stopped at shutdown.
+fn live_tailer() -> AdHoc {
+    AdHoc::on_liftoff("live tailer", |rocket| {
+        Box::pin(async move {
+            let state = rocket.state::<AppState>().expect("managed state");
+            let every = Duration::from_millis(state.settings.live_poll_ms);
+            tokio::spawn(live::run_tailer(
+                state.db.clone(),
+                state.hub.clone(),
+                every,
+                rocket.shutdown(),
+            ));
+        })
+    })
+}
+
+/// The whole application, as production runs it, from a figment (see `config::figment`).
+pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
+    let settings = Settings::from_figment(&figment)?;
+    let templates: String = figment
+        .extract_inner("template_dir")
+        .unwrap_or_else(|_| "templates".into());
+    check_folders(&settings, &templates)?;
     let db = prepare_database(&settings)?;
+    let workers = workers::fairing(db.clone(), settings.housekeeping.clone());
     let state = AppState {
         settings: settings.clone(),
         db,
@@ -87,6 +116,8 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
     Ok(rocket::custom(figment)
         .manage(state)
         .mount("/", web::routes())
+        .mount("/staff", web::staff_routes())
+        .mount("/admin", web::admin_routes())
         .mount("/assets", FileServer::from(&settings.assets_dir))
         .register("/", web::catchers())
         .attach(Template::custom(|engines| {
@@ -94,17 +125,6 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
             engines.tera.register_function("asset", asset_url);
         }))
         .attach(web::Headers)
-        .attach(AdHoc::on_liftoff("live tailer", |rocket| {
-            Box::pin(async move {
-                let state = rocket.state::<AppState>().expect("managed state");
-                let shutdown = rocket.shutdown();
-                let every = Duration::from_millis(state.settings.live_poll_ms);
-                tokio::spawn(live::run_tailer(
-                    state.db.clone(),
-                    state.hub.clone(),
-                    every,
-                    shutdown,
-                ));
-            })
-        })))
+        .attach(live_tailer())
+        .attach(workers))
 }

@@ -2,8 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use ocpizza::config::{self, Settings};
+use ocpizza::db;
+use ocpizza::domain::{ids::PizzeriaId, staff::StaffRole};
 use ocpizza::services::{demo, users};
-use ocpizza::{db, domain::ids::PizzeriaId};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -129,7 +130,7 @@ fn parse_role(role: &str, pizzeria: Option<&str>) -> Result<users::Role, String>
             Some(_) => Err("a group admin belongs to no pizzeria: drop --pizzeria".into()),
         };
     }
-    let staff = users::StaffRole::parse(role).ok_or_else(|| {
+    let staff = StaffRole::parse(role).ok_or_else(|| {
         format!("unknown role {role:?}: counter, pizzaiolo, driver, manager or admin")
     })?;
     let id = pizzeria.ok_or("--pizzeria is required for staff roles")?;
@@ -160,7 +161,8 @@ fn create_user(
     name: &str,
 ) -> Result<(), String> {
     let role = parse_role(role, pizzeria)?;
-    users::parse_email(email).map_err(|e| e.to_string())?;
+    ocpizza::domain::contact::parse_email(email)
+        .map_err(|_| users::UserError::InvalidEmail.to_string())?;
     let hash = users::hash_password(&read_password()?).map_err(|e| e.to_string())?;
     let account = users::NewAccount {
         email,

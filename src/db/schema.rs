@@ -249,7 +249,6 @@ diesel::table! {
     sessions (id) {
         id -> Text,
         user_id -> Nullable<BigInt>,
-        csrf_token -> Text,
         data -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,

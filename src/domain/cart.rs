@@ -2,7 +2,9 @@
 //! here; they are read from the catalogue when shown and when the order is placed.
 
 use super::ids::{PizzeriaId, ProductId};
+use super::money::Money;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub const MAX_QTY_PER_LINE: u32 = 20;
 pub const MAX_LINES: usize = 30;
@@ -21,11 +23,11 @@ pub struct CartLine {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CartError {
-    #[error("au plus {MAX_QTY_PER_LINE} exemplaires d'un même produit par commande")]
+    #[error("Au plus {MAX_QTY_PER_LINE} exemplaires d'un même produit par commande.")]
     TooMany,
-    #[error("au plus {MAX_LINES} produits différents par commande")]
+    #[error("Au plus {MAX_LINES} produits différents par commande.")]
     TooManyLines,
-    #[error("ce produit n'est pas dans le panier")]
+    #[error("Ce produit n'est pas dans le panier.")]
     NotInCart,
 }
 
@@ -78,9 +80,154 @@ impl Cart {
     }
 }
 
+/// A product the stock can no longer make as many of as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortage {
+    pub product: ProductId,
+    pub name: String,
+    pub wanted: u32,
+    pub left: i64,
+}
+
+impl Shortage {
+    /// One French sentence saying what is left.
+    pub fn message(&self) -> String {
+        match self.left {
+            0 => format!(
+                "« {} » est épuisée : retirez-la de votre panier.",
+                self.name
+            ),
+            1 => format!(
+                "Il ne reste qu'un(e) « {} » (vous en demandez {}).",
+                self.name, self.wanted
+            ),
+            n => format!(
+                "Il ne reste que {n} « {} » (vous en demandez {}).",
+                self.name, self.wanted
+            ),
+        }
+    }
+}
+
+/// A cart line as the customer is shown it: today's name and price, and whether the pizzeria
+/// still offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecapLine {
+    pub product: ProductId,
+    pub name: String,
+    pub unit_price: Money,
+    pub qty: u32,
+    pub offered: bool,
+}
+
+impl RecapLine {
+    pub fn subtotal(&self) -> Money {
+        self.unit_price * i64::from(self.qty)
+    }
+}
+
+/// What a cart or a checkout page shows. Its version names exactly that: an order is placed
+/// only if the cart, its names and its prices are still what the customer confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recap {
+    pub pizzeria: PizzeriaId,
+    pub lines: Vec<RecapLine>,
+}
+
+impl Recap {
+    pub fn total(&self) -> Money {
+        self.lines
+            .iter()
+            .filter(|l| l.offered)
+            .fold(Money::ZERO, |sum, l| sum + l.subtotal())
+    }
+
+    pub fn item_count(&self) -> u32 {
+        self.lines.iter().map(|l| l.qty).sum()
+    }
+
+    /// Every line can still be ordered.
+    pub fn orderable(&self) -> bool {
+        !self.lines.is_empty() && self.lines.iter().all(|l| l.offered)
+    }
+
+    pub fn version(&self) -> RecapVersion {
+        let mut hash = Sha256::new();
+        hash.update(format!("pizzeria {};", self.pizzeria));
+        for l in &self.lines {
+            hash.update(format!(
+                "{}:{}:{}:{}:{};",
+                l.product,
+                l.qty,
+                l.unit_price.cents(),
+                l.offered,
+                l.name.len()
+            ));
+            hash.update(l.name.as_bytes());
+        }
+        RecapVersion(
+            hash.finalize()[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
+    }
+}
+
+/// The version of a recap, carried by the checkout form (24 hex digits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RecapVersion(String);
+
+impl RecapVersion {
+    pub fn parse(s: &str) -> Option<RecapVersion> {
+        let valid = s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        valid.then(|| RecapVersion(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn recap(qty: u32, price: i64) -> Recap {
+        Recap {
+            pizzeria: PizzeriaId(1),
+            lines: vec![RecapLine {
+                product: ProductId(7),
+                name: "Margherita".into(),
+                unit_price: Money::from_cents(price),
+                qty,
+                offered: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_recap_changes_version_with_its_quantities_and_prices() {
+        let shown = recap(1, 1050).version();
+        assert_eq!(recap(1, 1050).version(), shown);
+        assert_ne!(recap(2, 1050).version(), shown);
+        assert_ne!(recap(1, 1100).version(), shown);
+        let mut renamed = recap(1, 1050);
+        renamed.lines[0].name = "Margherita DOP".into();
+        assert_ne!(renamed.version(), shown);
+        assert_eq!(RecapVersion::parse(shown.as_str()), Some(shown));
+        assert_eq!(RecapVersion::parse("zz"), None);
+    }
+
+    #[test]
+    fn the_total_counts_only_what_is_still_offered() {
+        let mut r = recap(2, 1050);
+        assert_eq!(r.total(), Money::from_cents(2100));
+        r.lines[0].offered = false;
+        assert_eq!(r.total(), Money::ZERO);
+        assert!(!r.orderable());
+    }
 
     fn cart() -> Cart {
         Cart::new(PizzeriaId(1))

@@ -1,5 +1,51 @@
-//! Parsing what customers type: quantities, names, phone numbers, postal codes, free text.
-//! Every error is a French sentence shown next to its field.
+//! Parsing what customers type: quantities, names, phone numbers, e-mail addresses, postal
+//! codes, free text. Every error is a French sentence shown next to its field.
+
+/// Who to call about an order, and where to send its e-mails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    /// Ten digits grouped by two (`parse_phone`).
+    pub phone: String,
+    /// Trimmed, lower case (`parse_email`).
+    pub email: String,
+}
+
+/// A delivery address in Paris.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub instructions: Option<String>,
+}
+
+/// A normalised e-mail address (trimmed, lower case), or why not.
+pub fn parse_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && local.len() <= 64 && valid_domain(domain)
+        })
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if valid {
+        Ok(email)
+    } else {
+        Err("Adresse e-mail invalide (ex. : lea@exemple.fr).".into())
+    }
+}
+
+fn valid_domain(domain: &str) -> bool {
+    domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
 
 /// A quantity typed in a form: a whole number from `min` to `max`.
 pub fn parse_quantity(raw: &str, min: u32, max: u32) -> Result<u32, String> {
@@ -125,6 +171,26 @@ mod tests {
         assert_eq!(parse_postal_code("92100", false).unwrap(), "92100");
         for bad in ["7501", "750111", "75O11", ""] {
             assert!(parse_postal_code(bad, true).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_or_refused() {
+        assert_eq!(
+            parse_email("  Marie.Dupont@Example.FR ").unwrap(),
+            "marie.dupont@example.fr"
+        );
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@example.fr",
+            "marie@example",
+            "ma rie@example.fr",
+            "m@ex..fr",
+            "<a>@b.fr",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
         }
     }
 

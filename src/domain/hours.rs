@@ -70,6 +70,17 @@ pub fn later_slots(slots: &[Slot], local: NaiveDateTime, lead: u16, step: u16) -
     out
 }
 
+/// Today (in Paris) at `minutes` after local midnight, as stored (UTC).
+pub fn today_at(now: DateTime<Utc>, minutes: u16) -> Option<NaiveDateTime> {
+    use chrono::TimeZone;
+    let day = paris(now).date();
+    let local = day.and_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)?;
+    Paris
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc).naive_utc())
+}
+
 /// Parses "HH:MM" into minutes after midnight.
 pub fn parse_hhmm(s: &str) -> Option<u16> {
     let (h, m) = s.trim().split_once(':')?;
@@ -132,6 +143,12 @@ mod tests {
         assert_eq!(&lunch[..2], &[690, 705]);
         assert!(later_slots(&WEDNESDAY, at(2026, 11, 25, 22, 40), 30, 15).is_empty());
         assert!(later_slots(&WEDNESDAY, at(2026, 11, 26, 12, 0), 30, 15).is_empty());
+    }
+
+    #[test]
+    fn a_slot_of_today_is_stored_in_utc() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 17, 0, 0).unwrap();
+        assert_eq!(today_at(now, 19 * 60 + 30), Some(at(2026, 11, 25, 18, 30)));
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! Typed ids: a `PizzeriaId` can never be passed where an `OrderId` is expected.
+//! Typed ids: a `PizzeriaId` can never be passed where an `OrderId` is expected. Database and
+//! URL glue live in `db::types` and `web::params`.
 
-use rocket::request::FromParam;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Why a path segment is not an id.
+/// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidId;
 
@@ -32,13 +32,6 @@ macro_rules! typed_id {
                 write!(f, "{}", self.0)
             }
         }
-
-        impl<'a> FromParam<'a> for $name {
-            type Error = InvalidId;
-            fn from_param(param: &'a str) -> Result<Self, Self::Error> {
-                Self::parse(param)
-            }
-        }
     )*};
 }
 
@@ -49,6 +42,7 @@ typed_id!(
     ProductId,
     OrderId,
     PaymentId,
+    AddressId,
 );
 
 #[cfg(test)]

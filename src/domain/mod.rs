@@ -1,9 +1,14 @@
 //! Pure business rules: no Rocket, no Diesel, no I/O.
 
 pub mod cart;
+pub mod catalog;
+pub mod checkout;
 pub mod contact;
 pub mod hours;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod staff;
 pub mod stock;
+mod text_enum;
+pub mod token;

@@ -6,7 +6,7 @@ use std::ops::{Add, Mul};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Money(i64);
+pub struct Money(pub(crate) i64);
 
 impl Money {
     pub const ZERO: Money = Money(0);
@@ -32,6 +32,12 @@ impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
         Money(self.0 + rhs.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
     }
 }
 

@@ -1,39 +1,6 @@
 //! The order lifecycle of DOMAIN.md: which status changes are allowed, and for whom.
 
-use std::fmt;
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The text stored in the database.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            /// The French label shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)* _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
+use super::text_enum::text_enum;
 
 text_enum!(OrderStatus {
     AwaitingPayment = "AWAITING_PAYMENT" / "En attente de paiement",
@@ -122,17 +89,17 @@ pub struct Transition<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("une commande « {} » ne peut pas passer à « {} »", .from.label(), .to.label())]
+    #[error("Une commande « {} » ne peut pas passer à « {} ».", .from.label(), .to.label())]
     NotAllowed { from: OrderStatus, to: OrderStatus },
     #[error(
-        "la préparation a commencé : la commande ne peut plus être modifiée ni annulée en ligne"
+        "La préparation a commencé : la commande ne peut plus être modifiée ni annulée en ligne."
     )]
     TooLateForCustomer,
-    #[error("cette étape ne concerne pas ce mode de retrait")]
+    #[error("Cette étape ne concerne pas ce mode de retrait.")]
     WrongFulfilment,
-    #[error("une raison est obligatoire pour annuler une commande déjà en préparation")]
+    #[error("Une raison est obligatoire pour annuler une commande déjà en préparation.")]
     ReasonRequired,
-    #[error("seule l'équipe de la pizzeria peut faire avancer une commande")]
+    #[error("Seule l'équipe de la pizzeria peut faire avancer une commande.")]
     NotPermitted,
 }
 

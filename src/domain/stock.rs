@@ -1,6 +1,6 @@
 //! Stock arithmetic: how many of a product can still be made, and how to show it.
 
-use super::order::text_enum;
+use super::text_enum::text_enum;
 use std::fmt;
 
 text_enum!(Unit {

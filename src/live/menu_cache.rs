@@ -155,7 +155,7 @@ mod tests {
 
     fn snapshot(phone: &str) -> Arc<MenuSnapshot> {
         let pizzeria = Pizzeria {
-            id: 1,
+            id: PizzeriaId(1),
             slug: "bastille".into(),
             name: "OC Pizza Bastille".into(),
             street: String::new(),

@@ -1,6 +1,11 @@
-//! Ingredients, products and their recipes (group-wide).
+//! Ingredients, products and their recipes (group-wide), and each pizzeria's menu switches.
 
 use crate::db::schema::{ingredients, menu_items, products, recipe_lines, recipe_steps};
+use crate::db::{last_insert_id, DbConn};
+use crate::domain::catalog::ProductKind;
+use crate::domain::ids::{IngredientId, PizzeriaId, ProductId};
+use crate::domain::money::Money;
+use crate::domain::stock::Unit;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -8,17 +13,18 @@ use diesel::prelude::*;
 #[diesel(table_name = ingredients)]
 pub struct NewIngredient<'a> {
     pub name: &'a str,
-    pub unit: &'a str,
+    pub unit: Unit,
     pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = products)]
 pub struct NewProduct<'a> {
-    pub kind: &'a str,
+    pub kind: ProductKind,
     pub name: &'a str,
     pub description: &'a str,
-    pub price_cents: i64,
+    #[diesel(column_name = price_cents)]
+    pub price: Money,
     pub position: i32,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -28,15 +34,15 @@ pub struct NewProduct<'a> {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = recipe_lines)]
 pub struct NewRecipeLine {
-    pub product_id: i64,
-    pub ingredient_id: i64,
+    pub product_id: ProductId,
+    pub ingredient_id: IngredientId,
     pub quantity: i64,
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = recipe_steps)]
 pub struct NewRecipeStep<'a> {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub position: i32,
     pub instruction: &'a str,
 }
@@ -44,44 +50,71 @@ pub struct NewRecipeStep<'a> {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = menu_items)]
 pub struct NewMenuItem {
-    pub pizzeria_id: i64,
-    pub product_id: i64,
+    pub pizzeria_id: PizzeriaId,
+    pub product_id: ProductId,
     pub enabled: bool,
 }
 
+pub fn insert_ingredient(conn: &mut DbConn, row: &NewIngredient<'_>) -> QueryResult<IngredientId> {
+    diesel::insert_into(ingredients::table)
+        .values(row)
+        .execute(conn)?;
+    last_insert_id(conn).map(IngredientId)
+}
+
+pub fn insert_product(conn: &mut DbConn, row: &NewProduct<'_>) -> QueryResult<ProductId> {
+    diesel::insert_into(products::table)
+        .values(row)
+        .execute(conn)?;
+    last_insert_id(conn).map(ProductId)
+}
+
+pub fn insert_recipe_line(conn: &mut DbConn, row: &NewRecipeLine) -> QueryResult<()> {
+    diesel::insert_into(recipe_lines::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_recipe_step(conn: &mut DbConn, row: &NewRecipeStep<'_>) -> QueryResult<()> {
+    diesel::insert_into(recipe_steps::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_menu_item(conn: &mut DbConn, row: &NewMenuItem) -> QueryResult<()> {
+    diesel::insert_into(menu_items::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
 /// A product as it can be ordered at a pizzeria right now (on its menu, switched on, active).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct Orderable {
-    pub id: i64,
+    pub id: ProductId,
     pub name: String,
-    pub price_cents: i64,
+    pub price: Money,
 }
 
 pub fn orderable(
-    conn: &mut crate::db::DbConn,
-    pizzeria: crate::domain::ids::PizzeriaId,
-    ids: &[i64],
+    conn: &mut DbConn,
+    pizzeria: PizzeriaId,
+    ids: &[ProductId],
 ) -> QueryResult<Vec<Orderable>> {
-    let rows: Vec<(i64, String, i64)> = products::table
+    products::table
         .inner_join(menu_items::table)
-        .filter(menu_items::pizzeria_id.eq(pizzeria.0))
+        .filter(menu_items::pizzeria_id.eq(pizzeria))
         .filter(menu_items::enabled.eq(true))
         .filter(products::active.eq(true))
         .filter(products::id.eq_any(ids))
         .select((products::id, products::name, products::price_cents))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, price_cents)| Orderable {
-            id,
-            name,
-            price_cents,
-        })
-        .collect())
+        .load(conn)
 }
 
 /// Names of products, whatever their state (for messages about products no longer offered).
-pub fn names(conn: &mut crate::db::DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+pub fn names(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<(ProductId, String)>> {
     products::table
         .filter(products::id.eq_any(ids))
         .select((products::id, products::name))
@@ -89,7 +122,10 @@ pub fn names(conn: &mut crate::db::DbConn, ids: &[i64]) -> QueryResult<Vec<(i64,
 }
 
 /// Recipe lines of the given products: (product, ingredient, quantity per unit).
-pub fn recipes(conn: &mut crate::db::DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i64, i64)>> {
+pub fn recipes(
+    conn: &mut DbConn,
+    ids: &[ProductId],
+) -> QueryResult<Vec<(ProductId, IngredientId, i64)>> {
     recipe_lines::table
         .filter(recipe_lines::product_id.eq_any(ids))
         .select((

@@ -1,12 +1,17 @@
 //! Diesel structs and queries, one file per aggregate. Queries of pizzeria data take the
-//! pizzeria first.
+//! pizzeria first. Writes are named for what they do (`insert_…`, `delete_…`, `set_…`,
+//! `save_…`, `touch…`, `record…`, `enqueue`, `try_…`): the layer check keeps them out of `web`.
 
 pub mod catalog;
+pub mod census;
+pub mod idempotency;
+pub mod login_attempt;
 pub mod menu;
 pub mod order;
 pub mod outbox;
 pub mod pizzeria;
 pub mod session;
+pub mod staff;
 pub mod stock;
 pub mod user;
 

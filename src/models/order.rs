@@ -1,24 +1,27 @@
 //! Orders, their lines (name and price snapshots) and their append-only event log.
 
+use super::pizzeria::Pizzeria;
 use crate::db::schema::{order_events, order_lines, orders, stock_movements};
-use crate::db::DbConn;
-use crate::domain::ids::{IngredientId, OrderId, UserId};
-use crate::domain::order::OrderStatus;
+use crate::db::{last_insert_id, read_snapshot, DbConn};
+use crate::domain::ids::{IngredientId, OrderId, PizzeriaId, ProductId, UserId};
+use crate::domain::money::Money;
+use crate::domain::order::{Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::domain::token::OrderToken;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
 pub struct OrderRow {
-    pub id: i64,
-    pub pizzeria_id: i64,
-    pub token: String,
-    pub user_id: Option<i64>,
-    pub channel: String,
-    pub fulfilment: String,
-    pub status: String,
-    pub payment_status: String,
-    pub payment_method: String,
+    pub id: OrderId,
+    pub pizzeria_id: PizzeriaId,
+    pub token: OrderToken,
+    pub user_id: Option<UserId>,
+    pub channel: Channel,
+    pub fulfilment: Fulfilment,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub payment_method: PaymentMethod,
     pub customer_name: String,
     pub customer_phone: String,
     pub customer_email: String,
@@ -27,32 +30,23 @@ pub struct OrderRow {
     pub delivery_city: Option<String>,
     pub delivery_instructions: Option<String>,
     pub desired_at: Option<NaiveDateTime>,
-    pub total_cents: i64,
+    #[diesel(column_name = total_cents)]
+    pub total: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl OrderRow {
-    pub fn status(&self) -> OrderStatus {
-        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Cancelled)
-    }
-
-    pub fn oid(&self) -> OrderId {
-        OrderId(self.id)
-    }
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = orders)]
 pub struct NewOrder<'a> {
-    pub pizzeria_id: i64,
-    pub token: &'a str,
-    pub user_id: Option<i64>,
-    pub channel: &'a str,
-    pub fulfilment: &'a str,
-    pub status: &'a str,
-    pub payment_status: &'a str,
-    pub payment_method: &'a str,
+    pub pizzeria_id: PizzeriaId,
+    pub token: &'a OrderToken,
+    pub user_id: Option<UserId>,
+    pub channel: Channel,
+    pub fulfilment: Fulfilment,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub payment_method: PaymentMethod,
     pub customer_name: &'a str,
     pub customer_phone: &'a str,
     pub customer_email: &'a str,
@@ -61,29 +55,37 @@ pub struct NewOrder<'a> {
     pub delivery_city: Option<&'a str>,
     pub delivery_instructions: Option<&'a str>,
     pub desired_at: Option<NaiveDateTime>,
-    pub total_cents: i64,
+    #[diesel(column_name = total_cents)]
+    pub total: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = order_lines)]
 pub struct OrderLine {
-    pub order_id: i64,
-    pub product_id: i64,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
     pub product_name: String,
-    pub unit_price_cents: i64,
+    #[diesel(column_name = unit_price_cents)]
+    pub unit_price: Money,
     pub quantity: i32,
+}
+
+impl OrderLine {
+    pub fn subtotal(&self) -> Money {
+        self.unit_price * i64::from(self.quantity)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = order_events)]
 pub struct OrderEventRow {
     pub id: i64,
-    pub order_id: i64,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub actor_kind: String,
+    pub order_id: OrderId,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub actor_kind: Actor,
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -91,17 +93,17 @@ pub struct OrderEventRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = order_events)]
 pub struct NewOrderEvent<'a> {
-    pub order_id: i64,
-    pub pizzeria_id: i64,
-    pub from_status: Option<&'a str>,
-    pub to_status: &'a str,
-    pub actor_kind: &'a str,
-    pub actor_user_id: Option<i64>,
+    pub order_id: OrderId,
+    pub pizzeria_id: PizzeriaId,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub actor_kind: Actor,
+    pub actor_user_id: Option<UserId>,
     pub reason: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 
-pub fn by_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<OrderRow>> {
+pub fn by_token(conn: &mut DbConn, token: &OrderToken) -> QueryResult<Option<OrderRow>> {
     orders::table
         .filter(orders::token.eq(token))
         .select(OrderRow::as_select())
@@ -111,7 +113,21 @@ pub fn by_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<OrderRow>>
 
 pub fn by_id(conn: &mut DbConn, id: OrderId) -> QueryResult<Option<OrderRow>> {
     orders::table
-        .find(id.0)
+        .find(id)
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An order of this pizzeria, never another's.
+pub fn of_pizzeria(
+    conn: &mut DbConn,
+    pizzeria: PizzeriaId,
+    id: OrderId,
+) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .filter(orders::pizzeria_id.eq(pizzeria))
+        .filter(orders::id.eq(id))
         .select(OrderRow::as_select())
         .first(conn)
         .optional()
@@ -119,7 +135,7 @@ pub fn by_id(conn: &mut DbConn, id: OrderId) -> QueryResult<Option<OrderRow>> {
 
 pub fn lines(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<OrderLine>> {
     order_lines::table
-        .filter(order_lines::order_id.eq(order.0))
+        .filter(order_lines::order_id.eq(order))
         .order(order_lines::id.asc())
         .select(OrderLine::as_select())
         .load(conn)
@@ -127,7 +143,7 @@ pub fn lines(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<OrderLine>> {
 
 pub fn events(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<OrderEventRow>> {
     order_events::table
-        .filter(order_events::order_id.eq(order.0))
+        .filter(order_events::order_id.eq(order))
         .order(order_events::id.asc())
         .select(OrderEventRow::as_select())
         .load(conn)
@@ -136,11 +152,64 @@ pub fn events(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<OrderEventRo
 /// A customer's orders, newest first.
 pub fn of_user(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<OrderRow>> {
     orders::table
-        .filter(orders::user_id.eq(user.0))
+        .filter(orders::user_id.eq(user))
         .order(orders::id.desc())
         .limit(limit)
         .select(OrderRow::as_select())
         .load(conn)
+}
+
+/// What the tracking page shows of an order.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub order: OrderRow,
+    pub lines: Vec<OrderLine>,
+    pub events: Vec<OrderEventRow>,
+    pub pizzeria: Option<Pizzeria>,
+}
+
+impl Tracked {
+    /// The newest event the page shows (0 before any).
+    pub fn newest_event(&self) -> i64 {
+        self.events.last().map_or(0, |e| e.id)
+    }
+}
+
+/// The order, its lines and its events as of one moment: the status and the timeline always
+/// agree (a status change committing between two reads must not show a started order with its
+/// cancel button).
+pub fn tracked(conn: &mut DbConn, token: &OrderToken) -> QueryResult<Option<Tracked>> {
+    read_snapshot(conn, |c| {
+        let Some(order) = by_token(c, token)? else {
+            return Ok(None);
+        };
+        Ok(Some(Tracked {
+            lines: lines(c, order.id)?,
+            events: events(c, order.id)?,
+            pizzeria: Pizzeria::find_active(c, order.pizzeria_id)?,
+            order,
+        }))
+    })
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewOrder<'_>) -> QueryResult<OrderId> {
+    diesel::insert_into(orders::table)
+        .values(row)
+        .execute(conn)?;
+    last_insert_id(conn).map(OrderId)
+}
+
+pub fn insert_lines(conn: &mut DbConn, rows: &[OrderLine]) -> QueryResult<()> {
+    for line in rows {
+        diesel::insert_into(order_lines::table)
+            .values(line)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_lines(conn: &mut DbConn, order: OrderId) -> QueryResult<usize> {
+    diesel::delete(order_lines::table.filter(order_lines::order_id.eq(order))).execute(conn)
 }
 
 /// Moves an order to `to` only if it is still in one of `from`: the row count says whether
@@ -152,9 +221,8 @@ pub fn set_status_if(
     to: OrderStatus,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    diesel::update(orders::table.find(id.0).filter(orders::status.eq_any(from)))
-        .set((orders::status.eq(to.as_str()), orders::updated_at.eq(at)))
+    diesel::update(orders::table.find(id).filter(orders::status.eq_any(from)))
+        .set((orders::status.eq(to), orders::updated_at.eq(at)))
         .execute(conn)
         .map(|n| n == 1)
 }
@@ -164,11 +232,10 @@ pub fn touch_if(
     conn: &mut DbConn,
     id: OrderId,
     from: &[OrderStatus],
-    total: i64,
+    total: Money,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    diesel::update(orders::table.find(id.0).filter(orders::status.eq_any(from)))
+    diesel::update(orders::table.find(id).filter(orders::status.eq_any(from)))
         .set((orders::total_cents.eq(total), orders::updated_at.eq(at)))
         .execute(conn)
         .map(|n| n == 1)
@@ -183,8 +250,8 @@ pub fn insert_event(conn: &mut DbConn, e: &NewOrderEvent<'_>) -> QueryResult<()>
 
 /// What the ledger says is still reserved for an order, per ingredient.
 pub fn reserved_for(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<(IngredientId, i64)>> {
-    let rows: Vec<(i64, i64)> = stock_movements::table
-        .filter(stock_movements::order_id.eq(order.0))
+    let rows: Vec<(IngredientId, i64)> = stock_movements::table
+        .filter(stock_movements::order_id.eq(order))
         .select((
             stock_movements::ingredient_id,
             stock_movements::delta_reserved,
@@ -192,7 +259,7 @@ pub fn reserved_for(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<(Ingre
         .load(conn)?;
     let mut sums = std::collections::BTreeMap::new();
     for (ingredient, delta) in rows {
-        *sums.entry(IngredientId(ingredient)).or_insert(0) += delta;
+        *sums.entry(ingredient).or_insert(0) += delta;
     }
     Ok(sums.into_iter().filter(|(_, q)| *q > 0).collect())
 }
@@ -205,17 +272,23 @@ pub fn last_event_id(conn: &mut DbConn) -> QueryResult<i64> {
         .map(|v| v.unwrap_or(0))
 }
 
-/// Order events above `high` or among `gaps` (ids skipped earlier), oldest first: (id, order).
+/// Order events above `high` or among `gaps` (ids skipped earlier), oldest first:
+/// (event id, (order, its pizzeria)).
 pub fn events_since(
     conn: &mut DbConn,
     high: i64,
     gaps: &[i64],
     limit: i64,
-) -> QueryResult<Vec<(i64, i64)>> {
-    order_events::table
+) -> QueryResult<Vec<(i64, (OrderId, PizzeriaId))>> {
+    let rows: Vec<(i64, OrderId, PizzeriaId)> = order_events::table
         .filter(order_events::id.gt(high).or(order_events::id.eq_any(gaps)))
         .order(order_events::id.asc())
         .limit(limit)
-        .select((order_events::id, order_events::order_id))
-        .load(conn)
+        .select((
+            order_events::id,
+            order_events::order_id,
+            order_events::pizzeria_id,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, o, p)| (id, (o, p))).collect())
 }

@@ -1,5 +1,7 @@
+//! Pizzerias and their opening hours.
+
 use crate::db::schema::{opening_hours, pizzerias};
-use crate::db::DbConn;
+use crate::db::{last_insert_id, DbConn};
 use crate::domain::hours::Slot;
 use crate::domain::ids::PizzeriaId;
 use chrono::NaiveDateTime;
@@ -9,7 +11,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pizzerias)]
 pub struct Pizzeria {
-    pub id: i64,
+    pub id: PizzeriaId,
     pub slug: String,
     pub name: String,
     pub street: String,
@@ -36,17 +38,13 @@ pub struct NewPizzeria<'a> {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = opening_hours)]
 pub struct NewOpeningHours {
-    pub pizzeria_id: i64,
+    pub pizzeria_id: PizzeriaId,
     pub weekday: i32,
     pub opens_at: i32,
     pub closes_at: i32,
 }
 
 impl Pizzeria {
-    pub fn pid(&self) -> PizzeriaId {
-        PizzeriaId(self.id)
-    }
-
     pub fn list_active(conn: &mut DbConn) -> QueryResult<Vec<Pizzeria>> {
         pizzerias::table
             .filter(pizzerias::active.eq(true))
@@ -57,7 +55,7 @@ impl Pizzeria {
 
     pub fn find_active(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<Option<Pizzeria>> {
         pizzerias::table
-            .filter(pizzerias::id.eq(id.0))
+            .filter(pizzerias::id.eq(id))
             .filter(pizzerias::active.eq(true))
             .select(Pizzeria::as_select())
             .first(conn)
@@ -66,15 +64,42 @@ impl Pizzeria {
 
     pub fn exists(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
-            pizzerias::table.filter(pizzerias::id.eq(id.0)),
+            pizzerias::table.filter(pizzerias::id.eq(id)),
         ))
         .get_result(conn)
     }
 }
 
+/// Every pizzeria's id, active or not.
+pub fn all_ids(conn: &mut DbConn) -> QueryResult<Vec<PizzeriaId>> {
+    pizzerias::table.select(pizzerias::id).load(conn)
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewPizzeria<'_>) -> QueryResult<PizzeriaId> {
+    diesel::insert_into(pizzerias::table)
+        .values(row)
+        .execute(conn)?;
+    last_insert_id(conn).map(PizzeriaId)
+}
+
+pub fn insert_opening_hours(conn: &mut DbConn, row: &NewOpeningHours) -> QueryResult<()> {
+    diesel::insert_into(opening_hours::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Removes every opening window of every pizzeria (before writing new ones).
+pub fn delete_all_opening_hours(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::delete(opening_hours::table).execute(conn)
+}
+
 /// Opening windows of the given pizzerias, in one query.
-pub fn opening_slots(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<Slot>>> {
-    let rows: Vec<(i64, i32, i32, i32)> = opening_hours::table
+pub fn opening_slots(
+    conn: &mut DbConn,
+    ids: &[PizzeriaId],
+) -> QueryResult<HashMap<PizzeriaId, Vec<Slot>>> {
+    let rows: Vec<(PizzeriaId, i32, i32, i32)> = opening_hours::table
         .filter(opening_hours::pizzeria_id.eq_any(ids))
         .select((
             opening_hours::pizzeria_id,
@@ -83,7 +108,7 @@ pub fn opening_slots(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
             opening_hours::closes_at,
         ))
         .load(conn)?;
-    let mut by_pizzeria: HashMap<i64, Vec<Slot>> = HashMap::new();
+    let mut by_pizzeria: HashMap<PizzeriaId, Vec<Slot>> = HashMap::new();
     for (pizzeria, weekday, opens_at, closes_at) in rows {
         by_pizzeria.entry(pizzeria).or_default().push(Slot {
             weekday: weekday as u8,
@@ -92,4 +117,23 @@ pub fn opening_slots(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
         });
     }
     Ok(by_pizzeria)
+}
+
+/// The opening windows of one pizzeria.
+pub fn slots_of(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<Vec<Slot>> {
+    Ok(opening_slots(conn, &[id])?.remove(&id).unwrap_or_default())
+}
+
+/// The active pizzerias, by name, with their opening windows.
+pub fn directory(conn: &mut DbConn) -> QueryResult<Vec<(Pizzeria, Vec<Slot>)>> {
+    let list = Pizzeria::list_active(conn)?;
+    let ids: Vec<PizzeriaId> = list.iter().map(|p| p.id).collect();
+    let mut slots = opening_slots(conn, &ids)?;
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            let s = slots.remove(&p.id).unwrap_or_default();
+            (p, s)
+        })
+        .collect())
 }

@@ -4,6 +4,8 @@
 use crate::db::schema::sessions;
 use crate::db::DbConn;
 use crate::domain::cart::Cart;
+use crate::domain::ids::UserId;
+use crate::domain::token::SessionId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,9 +23,8 @@ pub struct SessionData {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: Option<i64>,
-    pub csrf_token: String,
+    pub id: SessionId,
+    pub user_id: Option<UserId>,
     pub data: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
@@ -36,7 +37,7 @@ impl SessionRow {
     }
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+pub fn find(conn: &mut DbConn, id: &SessionId) -> QueryResult<Option<SessionRow>> {
     sessions::table
         .find(id)
         .select(SessionRow::as_select())
@@ -51,7 +52,7 @@ pub fn insert(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn save_data(conn: &mut DbConn, id: &str, data: &SessionData) -> QueryResult<()> {
+pub fn save_data(conn: &mut DbConn, id: &SessionId, data: &SessionData) -> QueryResult<()> {
     let json = serde_json::to_string(data).expect("session data serialises");
     diesel::update(sessions::table.find(id))
         .set(sessions::data.eq(json))
@@ -62,7 +63,7 @@ pub fn save_data(conn: &mut DbConn, id: &str, data: &SessionData) -> QueryResult
 /// Reads a session and locks its row until the end of the transaction: `FOR UPDATE` on MySQL
 /// (not shared by the two backends, hence the match); SQLite write transactions are already
 /// serialised.
-pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+pub fn find_locked(conn: &mut DbConn, id: &SessionId) -> QueryResult<Option<SessionRow>> {
     let query = sessions::table.find(id);
     match conn {
         #[cfg(feature = "mysql")]
@@ -77,7 +78,7 @@ pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow
 
 pub fn touch(
     conn: &mut DbConn,
-    id: &str,
+    id: &SessionId,
     now: NaiveDateTime,
     expires: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -90,7 +91,7 @@ pub fn touch(
         .map(drop)
 }
 
-pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn delete(conn: &mut DbConn, id: &SessionId) -> QueryResult<()> {
     diesel::delete(sessions::table.find(id))
         .execute(conn)
         .map(drop)

@@ -18,8 +18,8 @@ pub struct Level {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = stock_levels)]
 pub struct NewLevel {
-    pub pizzeria_id: i64,
-    pub ingredient_id: i64,
+    pub pizzeria_id: PizzeriaId,
+    pub ingredient_id: IngredientId,
     pub on_hand: i64,
     pub reserved: i64,
     pub low_threshold: i64,
@@ -29,13 +29,13 @@ pub struct NewLevel {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = stock_movements)]
 struct NewMovement<'a> {
-    pizzeria_id: i64,
-    ingredient_id: i64,
-    reason: &'a str,
+    pizzeria_id: PizzeriaId,
+    ingredient_id: IngredientId,
+    reason: MovementReason,
     delta_on_hand: i64,
     delta_reserved: i64,
-    order_id: Option<i64>,
-    user_id: Option<i64>,
+    order_id: Option<OrderId>,
+    user_id: Option<UserId>,
     note: Option<&'a str>,
     created_at: NaiveDateTime,
 }
@@ -54,8 +54,8 @@ pub fn level(
     ingredient: IngredientId,
 ) -> QueryResult<Option<Level>> {
     stock_levels::table
-        .filter(stock_levels::pizzeria_id.eq(pizzeria.0))
-        .filter(stock_levels::ingredient_id.eq(ingredient.0))
+        .filter(stock_levels::pizzeria_id.eq(pizzeria))
+        .filter(stock_levels::ingredient_id.eq(ingredient))
         .select((stock_levels::on_hand, stock_levels::reserved))
         .first(conn)
         .optional()
@@ -77,13 +77,13 @@ pub fn record(
     ctx: Context<'_>,
 ) -> QueryResult<()> {
     let row = NewMovement {
-        pizzeria_id: pizzeria.0,
-        ingredient_id: ingredient.0,
-        reason: reason.as_str(),
+        pizzeria_id: pizzeria,
+        ingredient_id: ingredient,
+        reason,
         delta_on_hand,
         delta_reserved,
-        order_id: ctx.order.map(|o| o.0),
-        user_id: ctx.user.map(|u| u.0),
+        order_id: ctx.order,
+        user_id: ctx.user,
         note: ctx.note,
         created_at: now(),
     };
@@ -107,13 +107,13 @@ pub fn record_many(
         .iter()
         .map(
             |(ingredient, (delta_on_hand, delta_reserved))| NewMovement {
-                pizzeria_id: pizzeria.0,
-                ingredient_id: ingredient.0,
-                reason: reason.as_str(),
+                pizzeria_id: pizzeria,
+                ingredient_id: *ingredient,
+                reason,
                 delta_on_hand: *delta_on_hand,
                 delta_reserved: *delta_reserved,
-                order_id: ctx.order.map(|o| o.0),
-                user_id: ctx.user.map(|u| u.0),
+                order_id: ctx.order,
+                user_id: ctx.user,
                 note: ctx.note,
                 created_at: at,
             },
@@ -201,12 +201,12 @@ pub fn try_change_all(
                     q = q.bind::<Timestamp, _>(at);
                 }
                 for (i, qty) in needs {
-                    q = q.bind::<BigInt, _>(i.0).bind::<BigInt, _>(*qty);
+                    q = q.bind::<BigInt, _>(*i).bind::<BigInt, _>(*qty);
                 }
             }
-            q = q.bind::<BigInt, _>(p.0);
+            q = q.bind::<BigInt, _>(p);
             for (i, _) in needs {
-                q = q.bind::<BigInt, _>(i.0);
+                q = q.bind::<BigInt, _>(*i);
             }
             q.execute($c)
         }};
@@ -222,10 +222,10 @@ pub fn try_change_all(
 pub fn levels(
     conn: &mut DbConn,
     p: PizzeriaId,
-    ingredients: &[i64],
-) -> QueryResult<Vec<(i64, Level)>> {
-    let rows: Vec<(i64, i64, i64)> = stock_levels::table
-        .filter(stock_levels::pizzeria_id.eq(p.0))
+    ingredients: &[IngredientId],
+) -> QueryResult<Vec<(IngredientId, Level)>> {
+    let rows: Vec<(IngredientId, i64, i64)> = stock_levels::table
+        .filter(stock_levels::pizzeria_id.eq(p))
         .filter(stock_levels::ingredient_id.eq_any(ingredients))
         .select((
             stock_levels::ingredient_id,
@@ -242,8 +242,8 @@ pub fn levels(
 macro_rules! item {
     ($pizzeria:expr, $ingredient:expr) => {
         stock_levels::table
-            .filter(stock_levels::pizzeria_id.eq($pizzeria.0))
-            .filter(stock_levels::ingredient_id.eq($ingredient.0))
+            .filter(stock_levels::pizzeria_id.eq($pizzeria))
+            .filter(stock_levels::ingredient_id.eq($ingredient))
     };
 }
 
@@ -287,8 +287,8 @@ pub fn try_set_on_hand(
 /// Sum of the ledger of one item: must always equal its level.
 pub fn ledger_sum(conn: &mut DbConn, p: PizzeriaId, i: IngredientId) -> QueryResult<Level> {
     let rows: Vec<(i64, i64)> = stock_movements::table
-        .filter(stock_movements::pizzeria_id.eq(p.0))
-        .filter(stock_movements::ingredient_id.eq(i.0))
+        .filter(stock_movements::pizzeria_id.eq(p))
+        .filter(stock_movements::ingredient_id.eq(i))
         .select((
             stock_movements::delta_on_hand,
             stock_movements::delta_reserved,
@@ -321,7 +321,7 @@ pub fn movements_since(
     high: i64,
     gaps: &[i64],
     limit: i64,
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Vec<(i64, PizzeriaId)>> {
     stock_movements::table
         .filter(
             stock_movements::id

@@ -1,5 +1,8 @@
-use crate::db::schema::{staff_memberships, users};
-use crate::db::DbConn;
+//! People with an account: customers, staff, group admins; customers' saved addresses.
+
+use crate::db::schema::{customer_addresses, users};
+use crate::db::{last_insert_id, DbConn};
+use crate::domain::ids::{AddressId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,15 +18,6 @@ pub struct NewUser<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = staff_memberships)]
-pub struct NewMembership<'a> {
-    pub user_id: i64,
-    pub pizzeria_id: i64,
-    pub role: &'a str,
-    pub created_at: NaiveDateTime,
-}
-
 pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table.filter(users::email.eq(email)),
@@ -31,14 +25,11 @@ pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-use crate::db::schema::customer_addresses;
-use crate::domain::ids::UserId;
-
 pub fn insert(conn: &mut DbConn, user: &NewUser<'_>) -> QueryResult<UserId> {
     diesel::insert_into(users::table)
         .values(user)
         .execute(conn)?;
-    crate::db::last_insert_id(conn).map(UserId)
+    last_insert_id(conn).map(UserId)
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -50,14 +41,21 @@ pub struct Profile {
 
 pub fn profile(conn: &mut DbConn, user: UserId) -> QueryResult<Option<Profile>> {
     users::table
-        .find(user.0)
+        .find(user)
         .select((users::full_name, users::email, users::phone))
         .first(conn)
         .optional()
 }
 
-/// What login needs: (id, password hash, full name), for an active account.
-pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, String, String)>> {
+/// What login needs of an active account.
+#[derive(Debug, Clone, Queryable)]
+pub struct Credentials {
+    pub id: UserId,
+    pub password_hash: String,
+    pub full_name: String,
+}
+
+pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<Credentials>> {
     users::table
         .filter(users::email.eq(email))
         .filter(users::active.eq(true))
@@ -69,7 +67,7 @@ pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, S
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_addresses)]
 pub struct SavedAddress {
-    pub id: i64,
+    pub id: AddressId,
     pub label: String,
     pub street: String,
     pub postal_code: String,
@@ -80,7 +78,7 @@ pub struct SavedAddress {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = customer_addresses)]
 pub struct NewAddress<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub label: &'a str,
     pub street: &'a str,
     pub postal_code: &'a str,
@@ -92,10 +90,32 @@ pub struct NewAddress<'a> {
 /// A customer's saved addresses, newest first.
 pub fn addresses(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<SavedAddress>> {
     customer_addresses::table
-        .filter(customer_addresses::user_id.eq(user.0))
+        .filter(customer_addresses::user_id.eq(user))
         .order(customer_addresses::id.desc())
         .select(SavedAddress::as_select())
         .load(conn)
+}
+
+/// A customer's profile and saved addresses, for their account page.
+pub fn account(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<Option<(Profile, Vec<SavedAddress>)>> {
+    let Some(p) = profile(conn, user)? else {
+        return Ok(None);
+    };
+    Ok(Some((p, addresses(conn, user)?)))
+}
+
+/// What a checkout form is prefilled with for a customer: profile and newest address.
+pub fn checkout_prefill(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<(Option<Profile>, Option<SavedAddress>)> {
+    Ok((
+        profile(conn, user)?,
+        addresses(conn, user)?.into_iter().next(),
+    ))
 }
 
 pub fn insert_address(conn: &mut DbConn, a: &NewAddress<'_>) -> QueryResult<()> {
@@ -106,11 +126,11 @@ pub fn insert_address(conn: &mut DbConn, a: &NewAddress<'_>) -> QueryResult<()> 
 }
 
 /// Deletes one of the user's own addresses; another user's id deletes nothing.
-pub fn delete_address(conn: &mut DbConn, user: UserId, id: i64) -> QueryResult<bool> {
+pub fn delete_address(conn: &mut DbConn, user: UserId, id: AddressId) -> QueryResult<bool> {
     diesel::delete(
         customer_addresses::table
             .filter(customer_addresses::id.eq(id))
-            .filter(customer_addresses::user_id.eq(user.0)),
+            .filter(customer_addresses::user_id.eq(user)),
     )
     .execute(conn)
     .map(|n| n == 1)

@@ -1,118 +1,190 @@
-//! Customer accounts: registration, login with throttling, saved addresses.
+//! Customer accounts: registration, login with throttling, saved addresses. Password work
+//! (Argon2, slow on purpose) runs here on the blocking pool, never inside a transaction.
 
-use crate::db::schema::login_attempts;
-use crate::db::{write_tx, DbConn};
-use crate::domain::ids::UserId;
-use crate::models::now;
+use super::sessions;
+use super::users::{dummy_hash, hash_password, verify_password, UserError};
+use crate::db::{write_tx, AsDieselError, DbConn};
+use crate::domain::contact::Address;
+use crate::domain::ids::{AddressId, PizzeriaId, UserId};
+use crate::domain::token::SessionToken;
 use crate::models::session::SessionRow;
-use crate::models::user::{self, NewUser};
-use crate::services::sessions;
-use crate::services::users::UserError;
+use crate::models::staff::{self, StaffAccount};
+use crate::models::user::{self, NewAddress, NewUser};
+use crate::models::{login_attempt, now};
 use chrono::Duration;
-use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::QueryResult;
 
 /// Failed logins allowed per e-mail, and per address, within the window.
 pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
 pub const MAX_FAILURES_PER_IP: i64 = 30;
 pub const WINDOW_MINUTES: i64 = 15;
 
-pub struct Registration<'a> {
-    pub email: &'a str,
-    pub full_name: &'a str,
-    pub phone: Option<&'a str>,
-    pub password_hash: &'a str,
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("Un compte existe déjà avec cette adresse : connectez-vous.")]
+    EmailTaken,
+    #[error("Trop de tentatives : réessayez dans {WINDOW_MINUTES} minutes.")]
+    Throttled,
+    #[error("E-mail ou mot de passe incorrect.")]
+    WrongCredentials,
+    #[error("Cette adresse n'existe pas.")]
+    NoSuchAddress,
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Db(#[from] DieselError),
 }
 
-/// Creates a customer account and logs it in (a new session, keeping the cart).
+impl AsDieselError for AccountError {
+    fn as_diesel(&self) -> Option<&DieselError> {
+        match self {
+            AccountError::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A new customer, as checked by the registration form.
+pub struct Registration {
+    pub email: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+/// Who just signed in, and the cookie token of their new session.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user: UserId,
+    pub token: SessionToken,
+    pub home: Home,
+}
+
+/// Where a person lands after signing in, unless they were on their way somewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    Customer,
+    Staff(PizzeriaId),
+    GroupAdmin,
+}
+
+fn home_of(conn: &mut DbConn, user: UserId) -> QueryResult<Home> {
+    Ok(match staff::account(conn, user)? {
+        Some(a) if a.is_admin => Home::GroupAdmin,
+        Some(StaffAccount {
+            membership: Some((p, _)),
+            ..
+        }) => Home::Staff(p),
+        _ => Home::Customer,
+    })
+}
+
+/// Creates a customer account and signs it in (a new session, keeping the cart).
 pub fn register(
     conn: &mut DbConn,
-    r: &Registration<'_>,
+    r: &Registration,
     old: Option<&SessionRow>,
-    csrf: &str,
-) -> Result<(UserId, String), UserError> {
+) -> Result<SignedIn, AccountError> {
+    let hash = hash_password(&r.password)?;
     write_tx(conn, |tx| {
-        if user::email_taken(tx, r.email)? {
-            return Err(UserError::EmailTaken);
+        if user::email_taken(tx, &r.email)? {
+            return Err(AccountError::EmailTaken);
         }
         let row = NewUser {
-            email: r.email,
-            password_hash: r.password_hash,
-            full_name: r.full_name,
-            phone: r.phone,
+            email: &r.email,
+            password_hash: &hash,
+            full_name: &r.full_name,
+            phone: r.phone.as_deref(),
             is_admin: false,
             active: true,
             created_at: now(),
         };
         let id = user::insert(tx, &row).map_err(|e| match e {
             // Two registrations of one address at the same moment: the second is told plainly.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => UserError::EmailTaken,
-            other => UserError::Db(other),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AccountError::EmailTaken
+            }
+            other => AccountError::Db(other),
         })?;
-        let token = log_in(tx, id, r.full_name, old, csrf)?;
-        Ok((id, token))
+        let token = sign_in(tx, id, &r.full_name, old)?;
+        Ok(SignedIn {
+            user: id,
+            token,
+            home: Home::Customer,
+        })
     })
 }
 
-/// A fresh session for `user`, replacing the visitor's: returns the new cookie token.
-pub fn log_in(
+/// A fresh session for `user`, replacing the visitor's and keeping its cart.
+fn sign_in(
     tx: &mut DbConn,
     user: UserId,
     name: &str,
     old: Option<&SessionRow>,
-    csrf: &str,
-) -> QueryResult<String> {
-    let token = sessions::rotate(tx, old, Some(user), csrf)?;
-    let id = sessions::hash_token(&token);
-    let mut data = crate::models::session::find(tx, &id)?
-        .map(|s| s.data())
-        .unwrap_or_default();
+) -> QueryResult<SessionToken> {
+    let mut data = old.map(SessionRow::data).unwrap_or_default();
     data.user_name = Some(name.to_string());
-    crate::models::session::save_data(tx, &id, &data)?;
-    Ok(token)
+    sessions::rotate_in(tx, old, Some(user), &data)
 }
 
-/// Whether this e-mail or this address failed too often lately.
-pub fn throttled(conn: &mut DbConn, email: &str, ip: &str) -> QueryResult<bool> {
-    let since = now() - Duration::minutes(WINDOW_MINUTES);
-    let recent = login_attempts::table
-        .filter(login_attempts::created_at.gt(since))
-        .filter(login_attempts::succeeded.eq(false));
-    let by_email: i64 = recent
-        .filter(login_attempts::email.eq(email))
-        .count()
-        .get_result(conn)?;
-    let by_ip: i64 = recent
-        .filter(login_attempts::ip.eq(ip))
-        .count()
-        .get_result(conn)?;
-    Ok(by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP)
-}
-
-pub fn record_attempt(
+/// Checks a password and signs the account in. Unknown e-mails take as long as wrong
+/// passwords; too many failures for an e-mail or an address are refused for a while.
+pub fn log_in(
     conn: &mut DbConn,
     email: &str,
+    password: &str,
     ip: &str,
-    succeeded: bool,
-) -> QueryResult<()> {
-    let email: String = email.chars().take(254).collect();
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::email.eq(email),
-            login_attempts::ip.eq(ip),
-            login_attempts::succeeded.eq(succeeded),
-            login_attempts::created_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(drop)
+    old: Option<&SessionRow>,
+) -> Result<SignedIn, AccountError> {
+    let since = now() - Duration::minutes(WINDOW_MINUTES);
+    let (by_email, by_ip) = login_attempt::failures_since(conn, email, ip, since)?;
+    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
+        return Err(AccountError::Throttled);
+    }
+    let found = user::credentials(conn, email)?;
+    let hash = found
+        .as_ref()
+        .map_or(dummy_hash(), |c| c.password_hash.as_str());
+    let verified = verify_password(password, hash);
+    write_tx(conn, |tx| -> QueryResult<Option<SignedIn>> {
+        let ok = found.as_ref().filter(|_| verified);
+        login_attempt::insert(tx, email, ip, ok.is_some(), now())?;
+        match ok {
+            Some(c) => Ok(Some(SignedIn {
+                user: c.id,
+                token: sign_in(tx, c.id, &c.full_name, old)?,
+                home: home_of(tx, c.id)?,
+            })),
+            None => Ok(None),
+        }
+    })?
+    .ok_or(AccountError::WrongCredentials)
 }
 
-/// Login attempts older than a day say nothing any more.
-pub fn forget_attempts(conn: &mut DbConn, now: chrono::NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(
-        login_attempts::table.filter(login_attempts::created_at.lt(now - Duration::days(1))),
-    )
-    .execute(conn)
+/// Keeps an address in the customer's account.
+pub fn add_address(conn: &mut DbConn, user: UserId, label: &str, a: &Address) -> QueryResult<()> {
+    write_tx(conn, |tx| {
+        user::insert_address(tx, &new_address(user, label, a))
+    })
+}
+
+pub(crate) fn new_address<'a>(user: UserId, label: &'a str, a: &'a Address) -> NewAddress<'a> {
+    NewAddress {
+        user_id: user,
+        label,
+        street: &a.street,
+        postal_code: &a.postal_code,
+        city: &a.city,
+        instructions: a.instructions.as_deref(),
+        created_at: now(),
+    }
+}
+
+/// Deletes one of the customer's own addresses.
+pub fn delete_address(conn: &mut DbConn, user: UserId, id: AddressId) -> Result<(), AccountError> {
+    match write_tx(conn, |tx| user::delete_address(tx, user, id))? {
+        true => Ok(()),
+        false => Err(AccountError::NoSuchAddress),
+    }
 }

@@ -1,12 +1,15 @@
 //! Cart operations on the visitor's session, checked against the pizzeria's menu and stock.
 
 use crate::db::{write_tx, AsDieselError, DbConn};
-use crate::domain::cart::{Cart, CartError, CartLine};
+use crate::domain::cart::{Cart, CartError, Recap, RecapLine, Shortage};
 use crate::domain::ids::{PizzeriaId, ProductId};
+use crate::domain::money::Money;
+use crate::domain::token::SessionId;
 use crate::models::pizzeria::Pizzeria;
 use crate::models::{catalog, menu, session};
-use crate::services::orders::Shortage;
 use diesel::result::Error as DieselError;
+use diesel::QueryResult;
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CartOpError {
@@ -16,19 +19,12 @@ pub enum CartOpError {
     OtherPizzeria(String),
     #[error("{}", .0.message())]
     Short(Shortage),
-    #[error("{}", capitalise(&.0.to_string()))]
+    #[error("{0}")]
     Cart(#[from] CartError),
     #[error("Votre session a expiré : rechargez la page.")]
     NoSession,
     #[error(transparent)]
     Db(#[from] DieselError),
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".")
-        .unwrap_or_default()
 }
 
 impl AsDieselError for CartOpError {
@@ -60,7 +56,7 @@ pub enum Change {
 /// Applies one change to the session's cart and returns the new cart (None when empty).
 pub fn apply(
     conn: &mut DbConn,
-    session_id: &str,
+    session_id: &SessionId,
     change: Change,
 ) -> Result<Option<Cart>, CartOpError> {
     write_tx(conn, |tx| {
@@ -74,27 +70,12 @@ pub fn apply(
                 product,
                 qty,
                 replace,
-            } => {
-                let mut cart = match data.cart.take() {
-                    Some(c) if c.pizzeria == pizzeria || c.is_empty() || replace => {
-                        if c.pizzeria == pizzeria {
-                            c
-                        } else {
-                            Cart::new(pizzeria)
-                        }
-                    }
-                    Some(c) => {
-                        let name = Pizzeria::find_active(tx, c.pizzeria)?
-                            .map(|p| p.name)
-                            .unwrap_or_default();
-                        return Err(CartOpError::OtherPizzeria(name));
-                    }
-                    None => Cart::new(pizzeria),
-                };
-                cart.add(product, qty)?;
-                check_stock(tx, pizzeria, product, cart.qty_of(product))?;
-                Some(cart)
-            }
+            } => Some(add(
+                tx,
+                data.cart.take(),
+                (pizzeria, product, qty),
+                replace,
+            )?),
             Change::Set { product, qty } => {
                 let mut cart = data.cart.take().ok_or(CartError::NotInCart)?;
                 cart.set(product, qty)?;
@@ -110,6 +91,28 @@ pub fn apply(
     })
 }
 
+/// Adds to the cart of this pizzeria; a cart of another one must be replaced knowingly.
+fn add(
+    tx: &mut DbConn,
+    current: Option<Cart>,
+    (pizzeria, product, qty): (PizzeriaId, ProductId, u32),
+    replace: bool,
+) -> Result<Cart, CartOpError> {
+    let mut cart = match current {
+        Some(c) if c.pizzeria == pizzeria => c,
+        Some(c) if !c.is_empty() && !replace => {
+            let name = Pizzeria::find_active(tx, c.pizzeria)?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            return Err(CartOpError::OtherPizzeria(name));
+        }
+        _ => Cart::new(pizzeria),
+    };
+    cart.add(product, qty)?;
+    check_stock(tx, pizzeria, product, cart.qty_of(product))?;
+    Ok(cart)
+}
+
 /// The product must be offered here and the stock must make `wanted` of it.
 fn check_stock(
     tx: &mut DbConn,
@@ -117,7 +120,7 @@ fn check_stock(
     product: ProductId,
     wanted: u32,
 ) -> Result<(), CartOpError> {
-    let offered = catalog::orderable(tx, pizzeria, &[product.0])?;
+    let offered = catalog::orderable(tx, pizzeria, &[product])?;
     let Some(item) = offered.first() else {
         return Err(CartOpError::NotOffered);
     };
@@ -136,34 +139,47 @@ fn check_stock(
     Ok(())
 }
 
-/// A cart line as shown: today's name and price, and whether it can still be ordered.
-#[derive(Debug, Clone)]
-pub struct PricedLine {
-    pub line: CartLine,
-    pub name: String,
-    pub unit_cents: i64,
-    pub offered: bool,
-}
-
-pub fn priced(conn: &mut DbConn, cart: &Cart) -> Result<Vec<PricedLine>, DieselError> {
-    let ids: Vec<i64> = cart.lines.iter().map(|l| l.product.0).collect();
-    let offered = catalog::orderable(conn, cart.pizzeria, &ids)?;
-    let names: std::collections::HashMap<i64, String> =
-        catalog::names(conn, &ids)?.into_iter().collect();
-    Ok(cart
+/// A cart with today's names and prices.
+pub fn recap(conn: &mut DbConn, cart: &Cart) -> QueryResult<Recap> {
+    let ids: Vec<ProductId> = cart.lines.iter().map(|l| l.product).collect();
+    let offered: HashMap<ProductId, Money> = catalog::orderable(conn, cart.pizzeria, &ids)?
+        .into_iter()
+        .map(|o| (o.id, o.price))
+        .collect();
+    let names: HashMap<ProductId, String> = catalog::names(conn, &ids)?.into_iter().collect();
+    let lines = cart
         .lines
         .iter()
-        .map(|l| {
-            let o = offered.iter().find(|o| o.id == l.product.0);
-            PricedLine {
-                line: *l,
-                name: names
-                    .get(&l.product.0)
-                    .cloned()
-                    .unwrap_or_else(|| "Produit retiré".into()),
-                unit_cents: o.map_or(0, |o| o.price_cents),
-                offered: o.is_some(),
-            }
+        .map(|l| RecapLine {
+            product: l.product,
+            name: names
+                .get(&l.product)
+                .cloned()
+                .unwrap_or_else(|| "Produit retiré".into()),
+            unit_price: offered.get(&l.product).copied().unwrap_or(Money::ZERO),
+            qty: l.qty,
+            offered: offered.contains_key(&l.product),
         })
-        .collect())
+        .collect();
+    Ok(Recap {
+        pizzeria: cart.pizzeria,
+        lines,
+    })
+}
+
+/// A cart as its pages show it: the pizzeria's name and the recap.
+#[derive(Debug, Clone)]
+pub struct CartView {
+    pub pizzeria_name: String,
+    pub recap: Recap,
+}
+
+pub fn view(conn: &mut DbConn, cart: &Cart) -> QueryResult<CartView> {
+    let pizzeria_name = Pizzeria::find_active(conn, cart.pizzeria)?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(CartView {
+        pizzeria_name,
+        recap: recap(conn, cart)?,
+    })
 }

@@ -1,9 +1,12 @@
-//! Use cases: each is one transaction (plus its side effects) over the models.
+//! Use cases: each is one transaction over the models (plus, outside it, the slow work it
+//! needs, such as hashing a password). Services are the only writers; they never render.
 
 pub mod accounts;
 pub mod cart;
 pub mod demo;
+pub mod housekeeping;
 pub mod orders;
 pub mod sessions;
 pub mod stock;
+pub mod tokens;
 pub mod users;

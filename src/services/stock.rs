@@ -19,13 +19,13 @@ pub struct Need {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StockError {
-    #[error("stock insuffisant")]
+    #[error("Stock insuffisant.")]
     Insufficient { ingredient: IngredientId },
-    #[error("la quantité doit être un nombre entier positif")]
+    #[error("La quantité doit être un nombre entier positif.")]
     InvalidQuantity,
-    #[error("le stock ne peut pas descendre sous la quantité déjà réservée pour des commandes")]
+    #[error("Le stock ne peut pas descendre sous la quantité déjà réservée pour des commandes.")]
     BelowReserved { ingredient: IngredientId },
-    #[error("aucune réservation correspondante pour cet ingrédient")]
+    #[error("Aucune réservation correspondante pour cet ingrédient.")]
     NotReserved { ingredient: IngredientId },
     /// Inside a caller's transaction: a row refused the change. Which one is told once the
     /// transaction has rolled back (the standalone `reserve`, `release` and `consume` do).
@@ -46,8 +46,8 @@ impl AsDieselError for StockError {
 
 fn refusal_message(change: Change) -> &'static str {
     match change {
-        Change::Reserve => "stock insuffisant",
-        Change::Release | Change::Consume => "aucune réservation correspondante",
+        Change::Reserve => "Stock insuffisant.",
+        Change::Release | Change::Consume => "Aucune réservation correspondante.",
     }
 }
 
@@ -128,10 +128,10 @@ fn first_refused(
     change: Change,
     needs: &[Need],
 ) -> Result<IngredientId, StockError> {
-    let ids: Vec<i64> = needs.iter().map(|n| n.ingredient.0).collect();
-    let levels: BTreeMap<i64, Level> = rows::levels(conn, p, &ids)?.into_iter().collect();
+    let ids: Vec<IngredientId> = needs.iter().map(|n| n.ingredient).collect();
+    let levels: BTreeMap<IngredientId, Level> = rows::levels(conn, p, &ids)?.into_iter().collect();
     let covers = |n: &Need| {
-        levels.get(&n.ingredient.0).is_some_and(|l| match change {
+        levels.get(&n.ingredient).is_some_and(|l| match change {
             Change::Reserve => l.on_hand - l.reserved >= n.qty,
             Change::Release => l.reserved >= n.qty,
             Change::Consume => l.reserved >= n.qty && l.on_hand >= n.qty,
@@ -247,8 +247,8 @@ pub fn receive(
     write_tx(conn, |c| {
         if !rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? {
             let first = rows::NewLevel {
-                pizzeria_id: p.0,
-                ingredient_id: need.ingredient.0,
+                pizzeria_id: p,
+                ingredient_id: need.ingredient,
                 on_hand: need.qty,
                 reserved: 0,
                 low_threshold: 0,

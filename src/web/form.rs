@@ -2,7 +2,8 @@
 //! are read, and fields are taken one by one so that a field the form does not have is refused,
 //! never bound.
 
-use crate::web::session::CSRF_COOKIE;
+use super::cookies::CSRF_COOKIE;
+use super::error::AppError;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::Status;
 use rocket::request::Request;
@@ -119,13 +120,10 @@ impl RawForm {
     }
 
     /// For a form whose only field is its CSRF token: anything else is refused.
-    pub fn expect_empty(self) -> Result<(), crate::error::AppError> {
+    pub fn expect_empty(self) -> Result<(), AppError> {
         let mut errors = FieldErrors::default();
         self.finish(&mut errors);
-        match errors.first() {
-            None => Ok(()),
-            Some(m) => Err(crate::error::AppError::Invalid(m.to_string())),
-        }
+        errors.into_result()
     }
 
     /// Fields the form does not have: reported, never bound.
@@ -167,6 +165,14 @@ impl FieldErrors {
 
     pub fn first(&self) -> Option<&str> {
         self.0.values().next().map(String::as_str)
+    }
+
+    /// For a form with no page to show its fields again: the first message as a 422.
+    pub fn into_result(self) -> Result<(), AppError> {
+        match self.first() {
+            None => Ok(()),
+            Some(m) => Err(AppError::Invalid(m.to_string())),
+        }
     }
 }
 

@@ -19,15 +19,7 @@ fn healthz() -> &'static str {
 /// The database answers and every migration is applied.
 #[get("/readyz")]
 async fn readyz(state: &State<AppState>) -> (Status, Value) {
-    let checked = state
-        .db
-        .run(|c| {
-            use diesel::connection::SimpleConnection;
-            c.batch_execute("SELECT 1")
-                .map(|_| db::has_pending_migrations(c))
-        })
-        .await;
-    match checked {
+    match state.db.run(db::check_ready).await {
         Ok(Ok(false)) => (
             Status::Ok,
             json!({ "status": "ready", "database": "ok", "migrations": "ok" }),

@@ -162,7 +162,7 @@ each_backend! {
         // The page is marked: a reload would lose the mark.
         b.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
         let token = url.path().rsplit('/').next().unwrap().to_string();
-        let (p, id) = (s.bastille, crate::ordering::order_by_token(&s.app, &token).await.oid());
+        let (p, id) = (s.bastille, crate::ordering::order_by_token(&s.app, &token).await.id);
         kitchen.with_conn(move |c| orders::change_status(c, p, id, OrderStatus::InPreparation, Actor::Staff, None, None)).await.unwrap();
         wait_text(&b, "#order-status", "En préparation").await;
         let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();

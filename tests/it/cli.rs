@@ -48,8 +48,8 @@ each_backend! {
             (&["create-user", "--role", "manager", "--pizzeria", "1", "--email", "lea@ocpizza.fr", "--name", "Léa"], "déjà utilisée"),
             (&["create-user", "--role", "chef", "--pizzeria", "1", "--email", "x@ocpizza.fr", "--name", "X"], "unknown role"),
             (&["create-user", "--role", "pizzaiolo", "--email", "x@ocpizza.fr", "--name", "X"], "--pizzeria is required"),
-            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "999", "--email", "x@ocpizza.fr", "--name", "X"], "pizzeria inconnue"),
-            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "1", "--email", "pas-un-email", "--name", "X"], "adresse e-mail invalide"),
+            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "999", "--email", "x@ocpizza.fr", "--name", "X"], "Pizzeria inconnue."),
+            (&["create-user", "--role", "pizzaiolo", "--pizzeria", "1", "--email", "pas-un-email", "--name", "X"], "Adresse e-mail invalide."),
         ];
         for (args, expected) in cases {
             let out = ocpizza(&db.url, args, &pw);

@@ -126,17 +126,26 @@ impl Customer {
         .await
     }
 
-    /// Opens the checkout page and returns its idempotency key.
-    pub async fn open_checkout(&mut self) -> String {
+    /// Opens the checkout page and returns what its form carries.
+    pub async fn open_checkout(&mut self) -> CheckoutForm {
         let page = self.get("/checkout").await;
         assert_eq!(page.status, 200, "{}", page.body);
-        field_in(&page.body, "idempotency_key").expect("idempotency key in the form")
+        CheckoutForm {
+            key: field_in(&page.body, "idempotency_key").expect("idempotency key in the form"),
+            version: field_in(&page.body, "cart_version").expect("cart version in the form"),
+        }
     }
 
     /// Posts a valid delivery checkout, with `changes` replacing or adding fields.
-    pub async fn checkout_with(&mut self, key: &str, changes: &[(&str, &str)]) -> Answer {
+    pub async fn checkout_with(
+        &mut self,
+        form: impl Into<CheckoutForm>,
+        changes: &[(&str, &str)],
+    ) -> Answer {
+        let form = form.into();
         let mut fields: Vec<(&str, &str)> = vec![
-            ("idempotency_key", key),
+            ("idempotency_key", &form.key),
+            ("cart_version", &form.version),
             ("fulfilment", "delivery"),
             ("street", "12 rue Oberkampf"),
             ("postal_code", "75011"),
@@ -169,6 +178,30 @@ impl Customer {
             .as_deref()
             .unwrap_or_else(|| panic!("no redirect: {} {}", answer.status, answer.body));
         loc.rsplit('/').next().unwrap().to_string()
+    }
+}
+
+/// The hidden fields of a checkout form: its idempotency key and the version of the cart it
+/// showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutForm {
+    pub key: String,
+    pub version: String,
+}
+
+impl From<&CheckoutForm> for CheckoutForm {
+    fn from(f: &CheckoutForm) -> CheckoutForm {
+        f.clone()
+    }
+}
+
+/// A form never shown (its fields made up, well formed).
+impl From<&str> for CheckoutForm {
+    fn from(key: &str) -> CheckoutForm {
+        CheckoutForm {
+            key: key.to_string(),
+            version: "0".repeat(24),
+        }
     }
 }
 

@@ -157,8 +157,8 @@ each_backend! {
         assert!(next_to_field.contains(&format!(r#"aria-invalid="true" aria-describedby="{error_id}""#)), "{next_to_field}");
         assert!(next_to_field.contains(&format!(r#"<p class="field-error" id="{error_id}">"#)));
         let o = order_by_token(&s.app, &token).await;
-        assert_eq!((o.status.as_str(), o.total_cents), ("RECEIVED", 1050));
-        let events = s.app.with_conn(move |c| ocpizza::models::order::events(c, o.oid()).unwrap().len()).await;
+        assert_eq!((o.status.as_str(), o.total.cents()), ("RECEIVED", 1050));
+        let events = s.app.with_conn(move |c| ocpizza::models::order::events(c, o.id).unwrap().len()).await;
         assert_eq!(events, 1);
     }
 

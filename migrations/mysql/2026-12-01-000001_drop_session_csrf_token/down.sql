@@ -1,0 +1,1 @@
+ALTER TABLE sessions ADD COLUMN csrf_token VARCHAR(64) NOT NULL DEFAULT '';

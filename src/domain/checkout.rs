@@ -1,0 +1,131 @@
+//! The rules of a checkout that do not depend on the database: which payment fits which way of
+//! getting the order, and which times may be asked for.
+
+use super::hours::{self, Slot};
+use super::order::{Fulfilment, PaymentMethod};
+use chrono::{DateTime, Utc};
+
+/// Minutes between ordering and the earliest later slot, and between two slots.
+pub const LEAD_MINUTES: u16 = 30;
+pub const SLOT_STEP: u16 = 15;
+
+/// When the customer wants the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// As soon as possible: only while the pizzeria is open.
+    Asap,
+    /// Today at this many minutes after local midnight, one of the slots offered.
+    At(u16),
+}
+
+/// What the pizzeria offers right now: open or not, and the later slots of today.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timing {
+    pub open_now: bool,
+    /// Minutes after local midnight.
+    pub slots: Vec<u16>,
+}
+
+impl Timing {
+    /// What a pizzeria with these opening hours offers at `now`.
+    pub fn at(slots: &[Slot], now: DateTime<Utc>) -> Timing {
+        let local = hours::paris(now);
+        Timing {
+            open_now: hours::is_open(slots, local),
+            slots: hours::later_slots(slots, local, LEAD_MINUTES, SLOT_STEP),
+        }
+    }
+
+    /// Whether anything can still be ordered today.
+    pub fn takes_orders(&self) -> bool {
+        self.open_now || !self.slots.is_empty()
+    }
+
+    /// The slots as shown and posted: "19:30".
+    pub fn slot_texts(&self) -> Vec<String> {
+        self.slots.iter().map(|m| hours::hhmm(*m)).collect()
+    }
+}
+
+pub fn parse_fulfilment(raw: &str) -> Result<Fulfilment, String> {
+    match Fulfilment::parse(raw) {
+        Some(f) => Ok(f),
+        None => Err("Choisissez la livraison ou le retrait à la pizzeria.".into()),
+    }
+}
+
+/// "asap" or one of the slots offered ("19:30").
+pub fn choose_when(raw: &str, timing: &Timing) -> Result<When, String> {
+    match raw {
+        "asap" if timing.open_now => Ok(When::Asap),
+        "asap" => Err("La pizzeria est fermée en ce moment : choisissez un créneau.".into()),
+        slot => match hours::parse_hhmm(slot) {
+            Some(m) if timing.slots.contains(&m) => Ok(When::At(m)),
+            _ => Err("Choisissez « dès que possible » ou un créneau proposé.".into()),
+        },
+    }
+}
+
+/// Offline payment: on delivery for a delivery, at the counter for a pickup.
+pub fn choose_payment(raw: &str, fulfilment: Fulfilment) -> Result<PaymentMethod, String> {
+    match (PaymentMethod::parse(raw), fulfilment) {
+        (Some(PaymentMethod::OnDelivery), Fulfilment::Delivery) => Ok(PaymentMethod::OnDelivery),
+        (Some(PaymentMethod::AtPickup), Fulfilment::Pickup) => Ok(PaymentMethod::AtPickup),
+        (_, Fulfilment::Delivery) => Err("Le paiement se fait à la livraison.".into()),
+        (_, Fulfilment::Pickup) => Err("Le paiement se fait au retrait.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing(open_now: bool) -> Timing {
+        Timing {
+            open_now,
+            slots: vec![19 * 60 + 30, 19 * 60 + 45],
+        }
+    }
+
+    #[test]
+    fn as_soon_as_possible_only_while_open() {
+        assert_eq!(choose_when("asap", &timing(true)), Ok(When::Asap));
+        assert!(choose_when("asap", &timing(false))
+            .unwrap_err()
+            .contains("fermée"));
+    }
+
+    #[test]
+    fn only_the_slots_offered_may_be_chosen() {
+        assert_eq!(
+            choose_when("19:45", &timing(false)),
+            Ok(When::At(19 * 60 + 45))
+        );
+        for bad in ["19:40", "25:00", "", "demain"] {
+            assert!(choose_when(bad, &timing(true)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_payment_follows_the_way_the_order_is_fetched() {
+        use Fulfilment::*;
+        assert_eq!(
+            choose_payment("on_delivery", Delivery),
+            Ok(PaymentMethod::OnDelivery)
+        );
+        assert_eq!(
+            choose_payment("at_pickup", Pickup),
+            Ok(PaymentMethod::AtPickup)
+        );
+        assert!(choose_payment("at_pickup", Delivery).is_err());
+        assert!(choose_payment("on_delivery", Pickup).is_err());
+        assert!(choose_payment("stripe", Pickup).is_err());
+        assert!(choose_payment("", Delivery).is_err());
+    }
+
+    #[test]
+    fn a_pizzeria_closed_with_no_slot_left_takes_no_order() {
+        assert!(!Timing::default().takes_orders());
+        assert!(timing(false).takes_orders());
+    }
+}

@@ -1,0 +1,34 @@
+//! The two cookies: the session token (plain, HttpOnly) and the CSRF token (encrypted). Both
+//! SameSite=Lax, so that a customer coming back from a payment page stays signed in, and
+//! Secure behind HTTPS.
+
+use crate::domain::token::{CsrfToken, SessionToken};
+use crate::services::sessions::LIFETIME_DAYS;
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::time::Duration;
+
+pub const SESSION_COOKIE: &str = "ocp_session";
+pub const CSRF_COOKIE: &str = "ocp_csrf";
+
+fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(Duration::days(LIFETIME_DAYS))
+        .build()
+}
+
+pub fn set_session(jar: &CookieJar<'_>, token: &SessionToken, secure: bool) {
+    jar.add(cookie(SESSION_COOKIE, token.to_string(), secure));
+}
+
+pub fn clear_session(jar: &CookieJar<'_>) {
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+}
+
+/// Sets (or replaces, at login and logout) the browser's CSRF token.
+pub fn set_csrf(jar: &CookieJar<'_>, token: &CsrfToken, secure: bool) {
+    jar.add_private(cookie(CSRF_COOKIE, token.to_string(), secure));
+}

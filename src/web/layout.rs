@@ -1,0 +1,53 @@
+//! What every page's layout shows, and the answers a handler gives.
+
+use super::guards::{Csrf, Visitor};
+use crate::domain::cart::Cart;
+use rocket_dyn_templates::Template;
+
+/// The CSRF token for forms and htmx, who is signed in, the cart's size. Built from the session
+/// already loaded: no extra query.
+#[derive(serde::Serialize)]
+pub struct Layout {
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub cart_count: u32,
+    pub cart_pizzeria: Option<i64>,
+}
+
+impl Layout {
+    pub fn new(visitor: &Visitor, csrf: &Csrf) -> Layout {
+        let data = visitor
+            .session
+            .as_ref()
+            .map(|s| s.data())
+            .unwrap_or_default();
+        Layout {
+            csrf: csrf.0.to_string(),
+            user_name: visitor.user().and(data.user_name),
+            cart_count: data.cart.as_ref().map_or(0, Cart::item_count),
+            cart_pizzeria: data.cart.map(|c| c.pizzeria.0),
+        }
+    }
+
+    /// The layout once the cart has changed during this request.
+    pub fn with_cart(visitor: &Visitor, csrf: &Csrf, cart: Option<&Cart>) -> Layout {
+        Layout {
+            cart_count: cart.map_or(0, Cart::item_count),
+            cart_pizzeria: cart.map(|c| c.pizzeria.0),
+            ..Layout::new(visitor, csrf)
+        }
+    }
+}
+
+/// The answers a handler gives.
+#[derive(rocket::Responder)]
+pub enum Reply {
+    Html(Template),
+    Redirect(rocket::response::Redirect),
+    #[response(status = 409)]
+    Conflict(Template),
+    #[response(status = 422)]
+    Invalid(Template),
+    #[response(status = 429)]
+    TooMany(Template),
+}

@@ -1,0 +1,26 @@
+//! Typed ids and tokens as path parameters. A malformed one is an `Err` the handler turns into
+//! the same French 404 as an unknown one.
+
+use crate::domain::ids::{AddressId, InvalidId, OrderId, PizzeriaId, ProductId};
+use crate::domain::token::{InvalidToken, OrderToken};
+use rocket::request::FromParam;
+
+macro_rules! id_params {
+    ($($name:ident),*) => {$(
+        impl<'a> FromParam<'a> for $name {
+            type Error = InvalidId;
+            fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+                Self::parse(param)
+            }
+        }
+    )*};
+}
+
+id_params!(PizzeriaId, ProductId, OrderId, AddressId);
+
+impl<'a> FromParam<'a> for OrderToken {
+    type Error = InvalidToken;
+    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+        OrderToken::parse(param)
+    }
+}

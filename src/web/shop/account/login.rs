@@ -1,0 +1,146 @@
+//! Logging in and out. A new session (and a new CSRF token) at each, so that a token seen
+//! before never grants the new rights.
+
+use super::form_page;
+use crate::services::accounts::{self, AccountError, Home};
+use crate::services::{sessions, tokens};
+use crate::state::AppState;
+use crate::web::cookies;
+use crate::web::error::AppResult;
+use crate::web::fields::{take_values, Values};
+use crate::web::form::{FieldErrors, Posted, RawForm};
+use crate::web::guards::{Csrf, Visitor};
+use crate::web::layout::Reply;
+use rocket::http::CookieJar;
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Route, State};
+use rocket_dyn_templates::Template;
+use std::net::IpAddr;
+
+pub fn routes() -> Vec<Route> {
+    routes![show_login, log_in, log_out]
+}
+
+/// Where the login form sends a person who was not on their way anywhere.
+const DEFAULT_NEXT: &str = "/account";
+
+/// Only paths of this site: never an open redirect.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() < 200
+                && rocket::http::uri::Origin::parse(n).is_ok() =>
+        {
+            n.to_string()
+        }
+        _ => DEFAULT_NEXT.to_string(),
+    }
+}
+
+#[get("/login?<next>")]
+fn show_login(next: Option<&str>, visitor: Visitor, csrf: Csrf) -> Template {
+    let values = Values::from([("next".to_string(), safe_next(next))]);
+    form_page(
+        "account/login",
+        &visitor,
+        &csrf,
+        values,
+        FieldErrors::default(),
+    )
+}
+
+struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+fn read_login(mut f: RawForm) -> (Values, Result<LoginForm, FieldErrors>) {
+    let mut values = take_values(&mut f, &["email", "next"]);
+    let password = f.text("password");
+    let mut errors = FieldErrors::default();
+    f.finish(&mut errors);
+    let next = safe_next(values.get("next").map(String::as_str));
+    values.insert("next".into(), next.clone());
+    let email = values["email"].trim().to_lowercase();
+    if !errors.is_empty() {
+        return (values, Err(errors));
+    }
+    let form = LoginForm {
+        email,
+        password,
+        next,
+    };
+    (values, Ok(form))
+}
+
+fn landing(next: String, home: Home) -> String {
+    match home {
+        _ if next != DEFAULT_NEXT => next,
+        Home::Customer => next,
+        Home::Staff(p) => format!("/staff/{p}"),
+        Home::GroupAdmin => "/admin".into(),
+    }
+}
+
+#[post("/login", data = "<form>")]
+async fn log_in(
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    jar: &CookieJar<'_>,
+    ip: Option<IpAddr>,
+    form: Posted,
+) -> AppResult<Reply> {
+    let again = |values, errors| form_page("account/login", &visitor, &csrf, values, errors);
+    let (values, login) = match read_login(form.0) {
+        (values, Ok(login)) => (values, login),
+        (values, Err(errors)) => return Ok(Reply::Invalid(again(values, errors))),
+    };
+    let ip = ip.map_or_else(|| "unknown".to_string(), |i| i.to_string());
+    let old = visitor.session.clone();
+    let (email, password) = (login.email.clone(), login.password);
+    let outcome = state
+        .db
+        .run(move |c| accounts::log_in(c, &email, &password, &ip, old.as_ref()))
+        .await?;
+    let refused = match outcome {
+        Ok(signed) => {
+            let secure = state.settings.secure_cookies;
+            cookies::set_csrf(jar, &tokens::csrf_token(), secure);
+            cookies::set_session(jar, &signed.token, secure);
+            return Ok(Reply::Redirect(Redirect::to(landing(
+                login.next,
+                signed.home,
+            ))));
+        }
+        Err(e @ (AccountError::Throttled | AccountError::WrongCredentials)) => e,
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = FieldErrors::default();
+    errors.add("form", refused.to_string());
+    let page = again(values, errors);
+    Ok(match refused {
+        AccountError::Throttled => Reply::TooMany(page),
+        _ => Reply::Invalid(page),
+    })
+}
+
+#[post("/logout", data = "<form>")]
+async fn log_out(
+    state: &State<AppState>,
+    visitor: Visitor,
+    jar: &CookieJar<'_>,
+    form: Posted,
+) -> AppResult<Redirect> {
+    form.0.expect_empty()?;
+    if let Some(s) = visitor.session {
+        state.db.run(move |c| sessions::end(c, &s.id)).await??;
+    }
+    cookies::clear_session(jar);
+    cookies::set_csrf(jar, &tokens::csrf_token(), state.settings.secure_cookies);
+    Ok(Redirect::to("/"))
+}

@@ -1,0 +1,206 @@
+//! The cart: add from a menu, change quantities, remove, empty; htmx fragments keep totals
+//! up to date, plain forms work too.
+
+use super::views::{cart_view, ensure_session, session_cart, CartView};
+use crate::domain::cart::{Cart, MAX_QTY_PER_LINE};
+use crate::domain::contact::parse_quantity;
+use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
+use crate::domain::token::SessionId;
+use crate::services::cart::{self, CartOpError, Change};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::form::{FieldErrors, Posted, RawForm};
+use crate::web::guards::{Csrf, Htmx, Visitor};
+use crate::web::layout::{Layout, Reply};
+use rocket::http::CookieJar;
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Route, State};
+use rocket_dyn_templates::{context, Template};
+
+pub fn routes() -> Vec<Route> {
+    routes![show_cart, add_cart_line, update_cart_line, clear_cart]
+}
+
+#[get("/cart")]
+async fn show_cart(state: &State<AppState>, visitor: Visitor, csrf: Csrf) -> AppResult<Template> {
+    let layout = Layout::new(&visitor, &csrf);
+    let cart = cart_view(state, session_cart(&visitor)).await?;
+    Ok(Template::render("cart/show", context! { layout, cart }))
+}
+
+/// What "Ajouter" posts: which product of which pizzeria, how many, and whether to replace a
+/// cart of another pizzeria.
+struct AddForm {
+    pizzeria: PizzeriaId,
+    product: ProductId,
+    qty: u32,
+    replace: bool,
+}
+
+fn id_field<T>(
+    f: &mut RawForm,
+    name: &str,
+    parse: fn(&str) -> Result<T, InvalidId>,
+    e: &mut FieldErrors,
+) -> Option<T> {
+    e.check(
+        name,
+        parse(&f.text(name)).map_err(|_| "Produit inconnu.".to_string()),
+    )
+}
+
+fn read_add_form(mut f: RawForm) -> Result<AddForm, AppError> {
+    let mut e = FieldErrors::default();
+    let product = id_field(&mut f, "product_id", ProductId::parse, &mut e);
+    let pizzeria = id_field(&mut f, "pizzeria_id", PizzeriaId::parse, &mut e);
+    let qty = match f.take("quantity") {
+        Some(q) => e.check("quantity", parse_quantity(&q, 1, MAX_QTY_PER_LINE)),
+        None => Some(1),
+    };
+    let replace = f.take("replace").is_some_and(|v| v == "1");
+    f.finish(&mut e);
+    match (product, pizzeria, qty) {
+        (Some(product), Some(pizzeria), Some(qty)) if e.is_empty() => Ok(AddForm {
+            pizzeria,
+            product,
+            qty,
+            replace,
+        }),
+        _ => Err(AppError::Invalid(
+            e.first().unwrap_or("Requête invalide.").to_string(),
+        )),
+    }
+}
+
+async fn apply(state: &AppState, session: SessionId, change: Change) -> AppResult<Option<Cart>> {
+    let applied = state
+        .db
+        .run(move |c| cart::apply(c, &session, change))
+        .await?;
+    Ok(applied?)
+}
+
+#[post("/cart/lines", data = "<form>")]
+async fn add_cart_line(
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    jar: &CookieJar<'_>,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    let add = read_add_form(form.0)?;
+    let session = ensure_session(state, &visitor, jar).await?;
+    let change = Change::Add {
+        pizzeria: add.pizzeria,
+        product: add.product,
+        qty: add.qty,
+        replace: add.replace,
+    };
+    let applied = state
+        .db
+        .run(move |c| cart::apply(c, &session, change))
+        .await?;
+    match applied {
+        Ok(_) if !htmx.0 => Ok(Reply::Redirect(Redirect::to(format!(
+            "/pizzerias/{}",
+            add.pizzeria
+        )))),
+        Ok(new_cart) => {
+            let layout = Layout::with_cart(&visitor, &csrf, new_cart.as_ref());
+            let cart = cart_view(state, new_cart).await?;
+            let ctx = context! { layout, cart, message: "Ajouté au panier." };
+            Ok(Reply::Html(Template::render("cart/_summary", ctx)))
+        }
+        Err(CartOpError::OtherPizzeria(current)) => Ok(Reply::Conflict(ask_to_switch(
+            &visitor, &csrf, &add, current, htmx,
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Your cart holds products of another pizzeria": empty it and order here, or keep it.
+fn ask_to_switch(
+    visitor: &Visitor,
+    csrf: &Csrf,
+    add: &AddForm,
+    current: String,
+    htmx: Htmx,
+) -> Template {
+    let layout = Layout::new(visitor, csrf);
+    let ctx = context! {
+        layout, current, pizzeria_id: add.pizzeria.0, product_id: add.product.0, qty: add.qty,
+    };
+    let name = if htmx.0 {
+        "cart/_switch"
+    } else {
+        "cart/switch"
+    };
+    Template::render(name, ctx)
+}
+
+#[post("/cart/lines/<product>", data = "<form>")]
+async fn update_cart_line(
+    product: Result<ProductId, InvalidId>,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    let product = product
+        .map_err(|_| AppError::NotFound("Ce produit n'est pas dans votre panier.".into()))?;
+    let Posted(mut f) = form;
+    let mut e = FieldErrors::default();
+    let qty = e.check(
+        "quantity",
+        parse_quantity(&f.text("quantity"), 0, MAX_QTY_PER_LINE),
+    );
+    f.finish(&mut e);
+    let (Some(qty), true) = (qty, e.is_empty()) else {
+        return Err(AppError::Invalid(
+            e.first().unwrap_or("Requête invalide.").to_string(),
+        ));
+    };
+    let session = visitor
+        .session
+        .as_ref()
+        .ok_or_else(|| AppError::Conflict("Votre panier est vide.".into()))?;
+    let new_cart = apply(state, session.id.clone(), Change::Set { product, qty }).await?;
+    show_changed(state, &visitor, &csrf, new_cart, htmx).await
+}
+
+#[post("/cart/clear", data = "<form>")]
+async fn clear_cart(
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    form.0.expect_empty()?;
+    let Some(session) = visitor.session.as_ref() else {
+        return Ok(Reply::Redirect(Redirect::to("/cart")));
+    };
+    let new_cart = apply(state, session.id.clone(), Change::Clear).await?;
+    show_changed(state, &visitor, &csrf, new_cart, htmx).await
+}
+
+/// After a change: the cart fragment for htmx, the cart page otherwise.
+async fn show_changed(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: &Csrf,
+    new_cart: Option<Cart>,
+    htmx: Htmx,
+) -> AppResult<Reply> {
+    if !htmx.0 {
+        return Ok(Reply::Redirect(Redirect::to("/cart")));
+    }
+    let layout = Layout::with_cart(visitor, csrf, new_cart.as_ref());
+    let cart: Option<CartView> = cart_view(state, new_cart).await?;
+    Ok(Reply::Html(Template::render(
+        "cart/_cart",
+        context! { layout, cart },
+    )))
+}

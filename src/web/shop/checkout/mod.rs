@@ -1,0 +1,188 @@
+//! Checkout: delivery or pickup, contact, time, payment on delivery or at pickup. Placing the
+//! order is one transaction (services::orders::place); a resubmitted form gives the same order,
+//! and a cart changed since the form was shown is not ordered.
+
+mod form;
+
+use super::views::{cart_view, session_cart};
+use crate::domain::checkout::{Timing, When};
+use crate::domain::hours;
+use crate::domain::ids::{PizzeriaId, UserId};
+use crate::domain::order::Channel;
+use crate::domain::token::CheckoutKey;
+use crate::models::{pizzeria, session, user};
+use crate::services::orders::{self, Checkout, OrderError};
+use crate::services::tokens;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::fields::Values;
+use crate::web::form::{FieldErrors, Posted};
+use crate::web::guards::{Csrf, Visitor};
+use crate::web::layout::{Layout, Reply};
+use chrono::Utc;
+use form::{error_summary, prefilled, read_checkout, CheckoutForm};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Route, State};
+use rocket_dyn_templates::{context, Template};
+
+pub fn routes() -> Vec<Route> {
+    routes![show_checkout, place_order]
+}
+
+/// What the pizzeria offers right now.
+async fn timing(state: &AppState, p: Option<PizzeriaId>) -> AppResult<Timing> {
+    let Some(p) = p else {
+        return Ok(Timing::default());
+    };
+    let slots = state.db.run(move |c| pizzeria::slots_of(c, p)).await??;
+    Ok(Timing::at(&slots, Utc::now()))
+}
+
+async fn prefill(state: &AppState, user: Option<UserId>) -> AppResult<Values> {
+    let Some(user) = user else {
+        return Ok(prefilled(None, None));
+    };
+    let (profile, address) = state
+        .db
+        .run(move |c| user::checkout_prefill(c, user))
+        .await??;
+    Ok(prefilled(profile, address))
+}
+
+/// The checkout page for the visitor's cart as it is now (None without a cart).
+async fn checkout_page(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: &Csrf,
+    values: Values,
+    errors: FieldErrors,
+    problem: Option<String>,
+) -> AppResult<Option<Template>> {
+    let Some(cart) = cart_view(state, session_cart(visitor)).await? else {
+        return Ok(None);
+    };
+    let t = timing(state, Some(PizzeriaId(cart.pizzeria_id))).await?;
+    let layout = Layout::new(visitor, csrf);
+    let idempotency_key = values
+        .get("idempotency_key")
+        .and_then(|k| CheckoutKey::parse(k).ok())
+        .unwrap_or_else(tokens::checkout_key);
+    let summary = error_summary(&errors);
+    let ctx = context! {
+        layout, cart, values, errors, summary, problem, idempotency_key,
+        open_now: t.open_now, slots: t.slot_texts(), logged_in: visitor.user().is_some(),
+    };
+    Ok(Some(Template::render("checkout/form", ctx)))
+}
+
+#[get("/checkout")]
+async fn show_checkout(state: &State<AppState>, visitor: Visitor, csrf: Csrf) -> AppResult<Reply> {
+    let values = prefill(state, visitor.user()).await?;
+    let page = checkout_page(state, &visitor, &csrf, values, FieldErrors::default(), None);
+    match page.await? {
+        Some(page) => Ok(Reply::Html(page)),
+        None => Ok(Reply::Redirect(Redirect::to("/cart"))),
+    }
+}
+
+/// The cart is empty: the form was placed already (a resubmission finds its order), or another
+/// tab placed or emptied this cart after the form was shown.
+async fn without_cart(state: &AppState, values: &Values) -> AppResult<Reply> {
+    if let Some(key) = values
+        .get("idempotency_key")
+        .and_then(|k| CheckoutKey::parse(k).ok())
+    {
+        if let Some(token) = state
+            .db
+            .run(move |c| orders::placed_with(c, &key))
+            .await??
+        {
+            return Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}"))));
+        }
+    }
+    Err(AppError::Conflict(
+        "Votre panier est vide : cette commande a peut-être déjà été passée depuis un autre onglet. \
+         Retrouvez-la dans l'e-mail de confirmation ou dans « Mes commandes »."
+            .into(),
+    ))
+}
+
+fn checkout_of(f: CheckoutForm, pizzeria: PizzeriaId, visitor: &Visitor) -> Option<Checkout> {
+    let session = visitor.session.as_ref()?;
+    let desired_at = match f.when {
+        When::Asap => None,
+        When::At(minutes) => Some(hours::today_at(Utc::now(), minutes)?),
+    };
+    Some(Checkout {
+        pizzeria,
+        session: session.id.clone(),
+        shown: f.shown,
+        contact: f.contact,
+        delivery: f.delivery,
+        desired_at,
+        payment: f.payment,
+        channel: Channel::Web,
+        user: visitor.user(),
+        save_address: f.save_address && visitor.user().is_some(),
+        key: f.key,
+    })
+}
+
+#[post("/checkout", data = "<form>")]
+async fn place_order(
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    form: Posted,
+) -> AppResult<Reply> {
+    let Some(session) = visitor.session.as_ref() else {
+        return Ok(Reply::Redirect(Redirect::to("/cart")));
+    };
+    let cart = session_cart(&visitor).filter(|c| !c.is_empty());
+    let timing = timing(state, cart.as_ref().map(|c| c.pizzeria)).await?;
+    let (values, parsed) = read_checkout(form.0, &timing);
+    let Some(cart) = cart else {
+        return without_cart(state, &values).await;
+    };
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            let page = checkout_page(state, &visitor, &csrf, values, errors, None).await?;
+            return answer(page, Reply::Invalid);
+        }
+    };
+    let checkout = checkout_of(parsed, cart.pizzeria, &visitor)
+        .ok_or_else(|| AppError::Conflict("Ce créneau n'existe pas aujourd'hui.".into()))?;
+    let problem = match state.db.run(move |c| orders::place(c, &checkout)).await? {
+        Ok(placed) => {
+            return Ok(Reply::Redirect(Redirect::to(format!(
+                "/orders/{}",
+                placed.token
+            ))))
+        }
+        Err(OrderError::Db(e)) => return Err(e.into()),
+        Err(refused) => refused.to_string(),
+    };
+    // Nothing was written: the page comes back with the cart as it is now.
+    let id = session.id.clone();
+    let now = Visitor {
+        session: state.db.run(move |c| session::find(c, &id)).await??,
+    };
+    if session_cart(&now).is_none_or(|c| c.is_empty()) {
+        return without_cart(state, &values).await;
+    }
+    let page = checkout_page(
+        state,
+        &now,
+        &csrf,
+        values,
+        FieldErrors::default(),
+        Some(problem),
+    );
+    answer(page.await?, Reply::Conflict)
+}
+
+fn answer(page: Option<Template>, status: fn(Template) -> Reply) -> AppResult<Reply> {
+    page.map(status)
+        .ok_or_else(|| AppError::Conflict("Votre panier est vide.".into()))
+}

@@ -1,0 +1,19 @@
+//! The customer's pages: pizzerias and menus, the cart, checkout, order tracking, accounts.
+
+mod account;
+mod cart;
+mod checkout;
+mod orders;
+mod pizzerias;
+mod views;
+
+use rocket::Route;
+
+pub fn routes() -> Vec<Route> {
+    let mut all = pizzerias::routes();
+    all.extend(cart::routes());
+    all.extend(checkout::routes());
+    all.extend(orders::routes());
+    all.extend(account::routes());
+    all
+}

@@ -1,0 +1,101 @@
+//! Following an order: its page, and the stream that re-renders its status when its event log
+//! grows (whichever process wrote the event).
+
+use super::{fetch, order_view, status_view};
+use crate::domain::ids::OrderId;
+use crate::domain::token::{InvalidToken, OrderToken};
+use crate::live::LiveEvent;
+use crate::models::order::Tracked;
+use crate::state::AppState;
+use crate::web::error::AppResult;
+use crate::web::guards::{Csrf, Visitor};
+use crate::web::layout::Layout;
+use crate::web::stream::{live_stream, LivePage, Subscription};
+use rocket::response::stream::{Event, EventStream};
+use rocket::{get, routes, Route, Shutdown, State};
+use rocket_dyn_templates::{context, Metadata, Template};
+
+pub fn routes() -> Vec<Route> {
+    routes![show_order, order_events]
+}
+
+#[get("/orders/<token>")]
+async fn show_order(
+    token: Result<OrderToken, InvalidToken>,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let tracked = fetch(state, token).await?;
+    let live_after = tracked.newest_event();
+    let layout = Layout::new(&visitor, &csrf);
+    let ctx =
+        context! { layout, order: order_view(&tracked), s: status_view(&tracked), live_after };
+    Ok(Template::render("orders/show", ctx))
+}
+
+/// An open tracking page: the newest event of the order it shows.
+struct LiveOrder<'r> {
+    md: Metadata<'r>,
+    state: &'r AppState,
+    order: OrderId,
+    token: OrderToken,
+    csrf: String,
+    shown: i64,
+}
+
+impl LiveOrder<'_> {
+    /// The status fragment, unless the browser shows this state already.
+    fn status_event(&mut self, tracked: &Tracked) -> Vec<Event> {
+        if tracked.newest_event() == self.shown {
+            return Vec::new();
+        }
+        self.shown = tracked.newest_event();
+        let ctx = context! { s: status_view(tracked), layout: context! { csrf: &self.csrf } };
+        match self.md.render("orders/_status", ctx) {
+            Some((_, html)) => vec![Event::data(html.trim().to_string()).event("status")],
+            None => Vec::new(),
+        }
+    }
+}
+
+impl LivePage for LiveOrder<'_> {
+    fn concerns(&self, event: &LiveEvent) -> bool {
+        matches!(event, LiveEvent::Order { order, .. } if *order == self.order)
+    }
+
+    async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
+        let tracked = fetch(self.state, Ok(self.token.clone()))
+            .await
+            .map_err(drop)?;
+        Ok(self.status_event(&tracked))
+    }
+}
+
+/// `after`: the newest event the page showed; when nothing happened since, the stream starts
+/// silent (re-sending the status would replace the buttons under the finger).
+#[get("/orders/<token>/events?<after>")]
+async fn order_events<'r>(
+    token: Result<OrderToken, InvalidToken>,
+    after: Option<i64>,
+    state: &'r State<AppState>,
+    md: Metadata<'r>,
+    csrf: Csrf,
+    end: Shutdown,
+) -> AppResult<EventStream![Event + 'r]> {
+    let subscription = Subscription::to(&state.hub);
+    let first = fetch(state, token).await?;
+    let mut page = LiveOrder {
+        md,
+        state: state.inner(),
+        order: first.order.id,
+        token: first.order.token.clone(),
+        csrf: csrf.0.to_string(),
+        shown: -1,
+    };
+    if after.is_some_and(|a| first.newest_event() <= a) {
+        page.shown = first.newest_event();
+    }
+    let initial = page.status_event(&first);
+    Ok(live_stream(subscription, initial, page, end))
+}

@@ -1,0 +1,342 @@
+//! Choosing a pizzeria and reading its menu, with availability kept live by SSE.
+
+use crate::db::Db;
+use crate::domain::catalog::ProductKind;
+use crate::domain::hours::{self, Slot};
+use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
+use crate::domain::stock::Availability;
+use crate::live::menu_cache::{Lookup, MenuSnapshot};
+use crate::live::LiveEvent;
+use crate::models::menu::{self, Counts, MenuProduct};
+use crate::models::pizzeria::{self, Pizzeria};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::guards::{Csrf, Visitor};
+use crate::web::layout::Layout;
+use crate::web::stream::{live_stream, LivePage, Subscription};
+use chrono::Utc;
+use rocket::response::stream::{Event, EventStream};
+use rocket::serde::Serialize;
+use rocket::{get, routes, Route, Shutdown, State};
+use rocket_dyn_templates::{context, Metadata, Template};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub fn routes() -> Vec<Route> {
+    routes![list_pizzerias, show_menu, menu_events]
+}
+
+#[derive(Serialize)]
+struct PizzeriaView {
+    id: i64,
+    name: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    phone: String,
+    open_now: bool,
+    hours: Vec<DayView>,
+}
+
+#[derive(Serialize)]
+struct DayView {
+    day: &'static str,
+    text: String,
+    today: bool,
+}
+
+fn pizzeria_view(p: Pizzeria, slots: &[Slot]) -> PizzeriaView {
+    let local = hours::paris(Utc::now());
+    let today = hours::WEEKDAYS[chrono::Datelike::weekday(&local).num_days_from_monday() as usize];
+    PizzeriaView {
+        id: p.id.0,
+        open_now: hours::is_open(slots, local),
+        hours: hours::weekly_summary(slots)
+            .into_iter()
+            .map(|(day, text)| DayView {
+                day,
+                text,
+                today: day == today,
+            })
+            .collect(),
+        name: p.name,
+        street: p.street,
+        postal_code: p.postal_code,
+        city: p.city,
+        phone: p.phone,
+    }
+}
+
+#[get("/")]
+async fn list_pizzerias(
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let directory = state.db.run(pizzeria::directory).await??;
+    let pizzerias: Vec<PizzeriaView> = directory
+        .into_iter()
+        .map(|(p, slots)| pizzeria_view(p, &slots))
+        .collect();
+    let layout = Layout::new(&visitor, &csrf);
+    Ok(Template::render(
+        "pizzerias/index",
+        context! { layout, pizzerias },
+    ))
+}
+
+#[derive(Serialize)]
+struct AvailabilityView {
+    state: &'static str,
+    label: String,
+    orderable: bool,
+}
+
+fn availability_view(a: Availability) -> AvailabilityView {
+    let state = match a {
+        Availability::Available => "available",
+        Availability::Few(_) => "few",
+        Availability::SoldOut => "soldout",
+    };
+    AvailabilityView {
+        state,
+        label: a.to_string(),
+        orderable: a.orderable(),
+    }
+}
+
+#[derive(Serialize)]
+struct ProductView {
+    id: i64,
+    name: String,
+    description: String,
+    price: String,
+    availability: AvailabilityView,
+}
+
+#[derive(Serialize)]
+struct SectionView {
+    title: &'static str,
+    products: Vec<ProductView>,
+}
+
+fn sections(products: Vec<MenuProduct>, counts: &Counts, few: i64) -> Vec<SectionView> {
+    let mut out: Vec<SectionView> = ProductKind::ALL
+        .iter()
+        .map(|kind| SectionView {
+            title: kind.label(),
+            products: Vec::new(),
+        })
+        .collect();
+    for p in products {
+        let count = counts.get(&p.id).copied().unwrap_or(0);
+        out[usize::from(p.kind.rank())].products.push(ProductView {
+            id: p.id.0,
+            availability: availability_view(Availability::from_count(count, few)),
+            price: p.price.to_string(),
+            name: p.name,
+            description: p.description,
+        });
+    }
+    out.retain(|s| !s.products.is_empty());
+    out
+}
+
+/// What a menu page shows of availability, as a short text that any process computes the same
+/// way. Its stream compares it with the database: equal means the page is up to date (whatever
+/// order concurrent ledger rows committed in).
+fn availability_version<'a>(
+    products: impl Iterator<Item = &'a ProductId>,
+    counts: &Counts,
+    few: i64,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut ids: Vec<ProductId> = products.copied().collect();
+    ids.sort();
+    let mut hash = Sha256::new();
+    for id in ids {
+        let a = Availability::from_count(counts.get(&id).copied().unwrap_or(0), few);
+        hash.update(format!("{id}:{a:?};"));
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn not_found_pizzeria() -> AppError {
+    AppError::NotFound("Cette pizzeria n'existe pas. Choisissez-en une dans la liste.".into())
+}
+
+/// Stands for the visitor's CSRF token in a product list rendered once for everybody.
+const CSRF_PLACEHOLDER: &str = "__CSRF_TOKEN__";
+
+/// The pizzeria's menu from the cache, or read once for everybody.
+async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSnapshot>> {
+    let generation = match state.hub.menus.get(id) {
+        Lookup::Fresh(menu) | Lookup::Stale(menu) => return Ok(menu),
+        Lookup::Load(generation) => generation,
+    };
+    let Some(read) = state.db.run(move |c| menu::read_menu(c, id)).await?? else {
+        state.hub.menus.remove(id);
+        return Err(not_found_pizzeria());
+    };
+    let snapshot = Arc::new(MenuSnapshot::new(
+        read.pizzeria,
+        read.slots,
+        read.products,
+        read.counts,
+    ));
+    state.hub.menus.put(id, snapshot.clone(), generation);
+    Ok(snapshot)
+}
+
+/// The product list is the same for every visitor but for the CSRF token: rendered once per
+/// snapshot, with a placeholder each visitor's token replaces.
+fn product_list<'m>(
+    md: &Metadata<'_>,
+    menu: &'m MenuSnapshot,
+    pizzeria: &PizzeriaView,
+    few: i64,
+) -> AppResult<&'m String> {
+    if let Some(html) = menu.html.get() {
+        return Ok(html);
+    }
+    let sections = sections(menu.products.clone(), &menu.counts, few);
+    let layout = context! { csrf: CSRF_PLACEHOLDER };
+    let ctx = context! { layout, pizzeria, sections };
+    let (_, html) = md
+        .render("pizzerias/_sections", ctx)
+        .ok_or_else(|| AppError::internal("menu template failed to render"))?;
+    Ok(menu.html.get_or_init(|| html))
+}
+
+#[get("/pizzerias/<id>")]
+async fn show_menu(
+    id: Result<PizzeriaId, InvalidId>,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let id = id.map_err(|_| not_found_pizzeria())?;
+    let menu = menu_snapshot(state, id).await?;
+    let few = state.settings.few_left_threshold;
+    let pizzeria = pizzeria_view(menu.pizzeria.clone(), &menu.slots);
+    let list = product_list(&md, &menu, &pizzeria, few)?;
+    let layout = Layout::new(&visitor, &csrf);
+    let sections_html = list.replace(CSRF_PLACEHOLDER, &layout.csrf);
+    let live_version = menu.version.get_or_init(|| {
+        availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
+    });
+    Ok(Template::render(
+        "pizzerias/menu",
+        context! { layout, pizzeria, sections_html, live_version },
+    ))
+}
+
+/// An open menu: the availability badge of each product, as last sent.
+struct LiveMenu<'r> {
+    md: Metadata<'r>,
+    db: Db,
+    pizzeria: PizzeriaId,
+    csrf: String,
+    few: i64,
+    names: HashMap<ProductId, String>,
+    sent: HashMap<ProductId, Availability>,
+}
+
+impl LiveMenu<'_> {
+    /// The fragments of the products whose availability differs from what was sent.
+    fn changed(&mut self, counts: &Counts) -> Vec<Event> {
+        let mut ids: Vec<ProductId> = counts.keys().chain(self.sent.keys()).copied().collect();
+        ids.sort();
+        ids.dedup();
+        let mut events = Vec::new();
+        for id in ids {
+            let now = Availability::from_count(counts.get(&id).copied().unwrap_or(0), self.few);
+            if self.sent.insert(id, now) == Some(now) {
+                continue;
+            }
+            let a = availability_view(now);
+            let name = self.names.get(&id).map_or("", String::as_str);
+            let layout = context! { csrf: &self.csrf };
+            let ctx = context! { a, layout, name, product_id: id.0, pizzeria_id: self.pizzeria.0 };
+            if let Some((_, html)) = self.md.render("pizzerias/_availability", ctx) {
+                events.push(Event::data(html.trim().to_string()).event(format!("product-{id}")));
+            }
+        }
+        events
+    }
+}
+
+impl LivePage for LiveMenu<'_> {
+    fn concerns(&self, event: &LiveEvent) -> bool {
+        matches!(event, LiveEvent::Stock { pizzeria, .. } if *pizzeria == self.pizzeria)
+    }
+
+    async fn update(&mut self, event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
+        let counts = match event {
+            Some(LiveEvent::Stock { counts, .. }) => (**counts).clone(),
+            _ => {
+                let p = self.pizzeria;
+                match self.db.run(move |c| menu::counts(c, p)).await {
+                    Ok(Ok(counts)) => counts,
+                    _ => return Err(()),
+                }
+            }
+        };
+        Ok(self.changed(&counts))
+    }
+}
+
+/// The products and counts a stream starts from: an up-to-date cached menu saves the queries
+/// (a change it misses was committed before the tailer's next tick, which reaches the stream
+/// since it subscribed first).
+async fn stream_start(state: &AppState, id: PizzeriaId) -> AppResult<(Vec<MenuProduct>, Counts)> {
+    if let Some(menu) = state.hub.menus.fresh(id) {
+        return Ok((menu.products.clone(), menu.counts.clone()));
+    }
+    let read = state.db.run(move |c| menu::read_menu(c, id)).await??;
+    let read = read.ok_or_else(not_found_pizzeria)?;
+    Ok((read.products, read.counts))
+}
+
+/// `v`: the availability version the page was rendered with. When the database still gives
+/// the same, the stream starts silent (re-sending every fragment would replace buttons under
+/// the finger); otherwise it brings every product up to date.
+#[get("/pizzerias/<id>/events?<v>")]
+async fn menu_events<'r>(
+    id: Result<PizzeriaId, InvalidId>,
+    v: Option<&str>,
+    state: &'r State<AppState>,
+    md: Metadata<'r>,
+    csrf: Csrf,
+    end: Shutdown,
+) -> AppResult<EventStream![Event + 'r]> {
+    let id = id.map_err(|_| not_found_pizzeria())?;
+    let subscription = Subscription::to(&state.hub);
+    let (products, initial) = stream_start(state, id).await?;
+    let few = state.settings.few_left_threshold;
+    let unchanged =
+        v.is_some_and(|v| v == availability_version(products.iter().map(|p| &p.id), &initial, few));
+    let mut page = LiveMenu {
+        md,
+        db: state.db.clone(),
+        pizzeria: id,
+        csrf: csrf.0.to_string(),
+        few,
+        names: products.into_iter().map(|p| (p.id, p.name)).collect(),
+        sent: HashMap::new(),
+    };
+    if unchanged {
+        let shown = initial
+            .iter()
+            .map(|(p, n)| (*p, Availability::from_count(*n, few)));
+        page.sent.extend(shown);
+    }
+    // A (re)connecting browser whose page is out of date gets the state from the database,
+    // never an old broadcast.
+    let first = page.changed(&initial);
+    Ok(live_stream(subscription, first, page, end))
+}

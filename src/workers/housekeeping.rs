@@ -1,0 +1,26 @@
+//! Deletes what no longer serves (expired sessions, old login attempts, old checkout keys),
+//! every `workers.housekeeping_interval_s`.
+
+use crate::db::Db;
+use crate::models::now;
+use crate::services::housekeeping;
+use std::future::Future;
+use std::time::Duration;
+
+/// Runs until `shutdown` resolves; the first run comes one interval after the start.
+pub async fn run(db: Db, every: Duration, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {},
+            _ = &mut shutdown => return,
+        }
+        match db.run(|c| housekeeping::clean(c, now())).await {
+            Ok(Ok(cleaned)) => tracing::debug!(?cleaned, "housekeeping done"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
