@@ -104,3 +104,26 @@ fn starting_outside_the_application_folder_says_what_is_missing() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("OCPIZZA_ASSETS_DIR"), "{err}");
 }
+
+#[test]
+fn nested_settings_come_from_variables_with_a_double_underscore() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("x.db").display().to_string();
+    let refused = ocpizza(
+        &url,
+        &["check-config"],
+        &[("OCPIZZA_HOUSEKEEPING__INTERVAL_S", "0")],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("OCPIZZA_HOUSEKEEPING__INTERVAL_S must be between 1 and 86400"),
+        "{err}"
+    );
+    let ok = ocpizza(
+        &url,
+        &["check-config"],
+        &[("OCPIZZA_HOUSEKEEPING__INTERVAL_S", "30")],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}

@@ -93,17 +93,44 @@ impl TestApp {
     }
 
     pub async fn serve(db: Arc<TestDb>, demo: bool) -> TestApp {
-        let figment = ocpizza::config::figment()
+        Self::serve_with(db, demo, |rocket| rocket).await
+    }
+
+    /// The production app with something added by the test (routes that exercise guards).
+    pub async fn serve_with(
+        db: Arc<TestDb>,
+        demo: bool,
+        extra: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build>
+            + Send
+            + 'static,
+    ) -> TestApp {
+        Self::serve_configured(db, demo, &[], extra).await
+    }
+
+    /// The same, with settings of the test's own (`("housekeeping.interval_s", json!(1))`).
+    pub async fn serve_configured(
+        db: Arc<TestDb>,
+        demo: bool,
+        settings: &[(&str, serde_json::Value)],
+        extra: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build>
+            + Send
+            + 'static,
+    ) -> TestApp {
+        let mut figment = ocpizza::config::figment()
             .merge(("database_url", db.url.clone()))
             .merge(("demo_data", demo))
             .merge(("port", 0))
             .merge(("log_level", "off"))
             .merge(("live_poll_ms", 50))
             .merge(("db_pool_size", 8));
+        for (key, value) in settings {
+            figment = figment.merge((*key, value.clone()));
+        }
         let rocket = tokio::task::spawn_blocking(move || ocpizza::app(figment))
             .await
             .unwrap()
             .expect("app builds");
+        let rocket = extra(rocket);
         let (tx, rx) = tokio::sync::oneshot::channel();
         let tx = std::sync::Mutex::new(Some(tx));
         let rocket = rocket

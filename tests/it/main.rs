@@ -4,8 +4,10 @@
 mod harness;
 
 mod accounts;
+mod authorization;
 mod browser;
 mod cli;
+mod confirmation;
 mod customer;
 mod fixtures;
 mod forms;
@@ -15,3 +17,4 @@ mod menu;
 mod ordering;
 mod pages;
 mod stock;
+mod workers;

@@ -1,0 +1,62 @@
+//! What a customer confirmed is what is ordered: a checkout form carries the version of the
+//! cart it showed, and a cart changed since is not ordered.
+
+use crate::customer::{field_in, Customer};
+use crate::each_backend;
+use crate::fixtures;
+use crate::ordering::{order_by_token, shop};
+
+each_backend! {
+    async fn a_cart_changed_in_another_tab_after_the_form_was_shown_is_not_ordered(db) {
+        let s = shop(db).await;
+        let mut tab_a = Customer::new(&s.app).await;
+        tab_a.add(s.bastille.0, s.margherita.0, 1).await;
+        let shown = tab_a.open_checkout().await;
+        // Another tab of the same browser adds a Regina after the form was displayed.
+        let mut tab_b = Customer { http: tab_a.http.clone(), base: tab_a.base.clone(), csrf: tab_a.csrf.clone() };
+        assert_eq!(tab_b.add(s.bastille.0, s.regina.0, 1).await.status, 200);
+        let before = s.app.with_conn(fixtures::count_rows).await;
+
+        let refused = tab_a.checkout_with(&shown, &[]).await;
+
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(refused.body.contains("Votre panier a changé entre-temps"), "{}", refused.body);
+        let recap = section(&refused.body, r#"<section class="recap""#);
+        assert!(recap.contains("1 × Margherita") && recap.contains("1 × Regina"), "{recap}");
+        assert!(refused.body.contains("Valider la commande · 23,00\u{a0}€"), "the new total on the button");
+        assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
+        let version = field_in(&refused.body, "cart_version").expect("a new version in the form");
+        assert_ne!(version, shown.version);
+
+        // The form shown again orders what it now shows.
+        let again = crate::customer::CheckoutForm { version, ..shown };
+        let placed = tab_a.checkout_with(&again, &[]).await;
+        assert_eq!(placed.status, 303, "{}", placed.body);
+        let order = order_by_token(&s.app, &Customer::token_of(&placed)).await;
+        assert_eq!(order.total.cents(), 1050 + 1250);
+    }
+
+    async fn a_form_with_a_made_up_cart_version_is_refused_and_writes_nothing(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let shown = c.open_checkout().await;
+        let before = s.app.with_conn(fixtures::count_rows).await;
+        for version in ["", "not-a-version", &"f".repeat(24)] {
+            let form = crate::customer::CheckoutForm { version: version.to_string(), ..shown.clone() };
+            let refused = c.checkout_with(&form, &[]).await;
+            assert!(matches!(refused.status, 409 | 422), "{version:?}: {}", refused.status);
+            assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "{version:?}: nothing written");
+        }
+        assert_eq!(c.checkout_with(&shown, &[]).await.status, 303, "the form as shown still orders");
+    }
+}
+
+/// The element that starts with `start`, up to its closing tag.
+fn section<'a>(body: &'a str, start: &str) -> &'a str {
+    let from = body.find(start).expect("section in the page");
+    let to = body[from..]
+        .find("</section>")
+        .map_or(body.len(), |i| from + i);
+    &body[from..to]
+}
