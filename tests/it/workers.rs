@@ -79,7 +79,7 @@ each_backend! {
 
     async fn a_worker_stops_when_the_server_shuts_down(db) {
         let app = TestApp::with_demo(db).await;
-        let handle = Db::new(app.pool.clone(), ocpizza::db::backend(&mut *app.pool.get().unwrap()));
+        let handle = Db::new(app.pool.clone(), ocpizza::db::backend(&app.pool.get().unwrap()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let worker = tokio::spawn(ocpizza::workers::housekeeping::run(handle, Duration::from_secs(3600), async {
             let _ = stopped.await;
