@@ -160,6 +160,24 @@ async fn main() {
     let mut latencies: Vec<Duration> = results.iter().map(|r| r.1).collect();
     latencies.sort();
 
+    let counts = (placed, refused, other);
+    let ok = check_database(&a, p, basil, counts, &results, wall, &latencies);
+    if !ok {
+        eprintln!("checkout benchmark found an inconsistency");
+        std::process::exit(1);
+    }
+}
+
+/// Prints the figures and the oversell check; true when the database agrees with the answers.
+fn check_database(
+    a: &Args,
+    p: PizzeriaId,
+    basil: IngredientId,
+    (placed, refused, other): (usize, usize, usize),
+    results: &[(u16, Duration)],
+    wall: Duration,
+    latencies: &[Duration],
+) -> bool {
     let pool = ocpizza::db::connect(&a.db, 2).unwrap();
     let c = &mut pool.get().unwrap();
     let level = stock_rows::level(c, p, basil).unwrap().unwrap();
@@ -186,9 +204,9 @@ async fn main() {
     );
     println!(
         "latency p50 / p99 / max  {:.1} / {:.1} / {:.1} ms",
-        support::percentile(&latencies, 0.5),
-        support::percentile(&latencies, 0.99),
-        support::percentile(&latencies, 1.0)
+        support::percentile(latencies, 0.5),
+        support::percentile(latencies, 0.99),
+        support::percentile(latencies, 1.0)
     );
     println!("orders in database       {in_db}");
     println!("oversold                 {oversold}");
@@ -197,9 +215,5 @@ async fn main() {
         level.on_hand >= 0 && level.reserved >= 0 && level.reserved <= level.on_hand
     );
     println!("ledger sums to stock     {}", ledger == level);
-    let ok = placed as i64 == expected && oversold == 0 && other == 0 && ledger == level;
-    if !ok {
-        eprintln!("checkout benchmark found an inconsistency");
-        std::process::exit(1);
-    }
+    placed as i64 == expected && oversold == 0 && other == 0 && ledger == level
 }

@@ -86,6 +86,19 @@ async fn main() {
         committed.push((Instant::now(), n));
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
+    let (latencies, wrong, missing) = gather(watchers, &committed, changes).await;
+    report(streams, changes, &latencies, wrong, missing);
+}
+
+type Watcher = tokio::task::JoinHandle<Vec<Seen>>;
+
+/// Each stream's events after the first, against the changes committed: (latencies, events
+/// with a wrong count, events missing).
+async fn gather(
+    watchers: Vec<Watcher>,
+    committed: &[(Instant, i64)],
+    changes: usize,
+) -> (Vec<Duration>, usize, usize) {
     let (mut latencies, mut wrong, mut missing) = (Vec::new(), 0, 0);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     for w in watchers {
@@ -94,7 +107,7 @@ async fn main() {
             .map(|r| r.unwrap())
             .unwrap_or_default();
         missing += (changes + 1).saturating_sub(seen.len());
-        for (event, (at, n)) in seen.iter().skip(1).zip(&committed) {
+        for (event, (at, n)) in seen.iter().skip(1).zip(committed) {
             if !event.data.contains(&format!("Plus que {n}")) {
                 wrong += 1;
             }
@@ -102,6 +115,10 @@ async fn main() {
         }
     }
     latencies.sort();
+    (latencies, wrong, missing)
+}
+
+fn report(streams: usize, changes: usize, latencies: &[Duration], wrong: usize, missing: usize) {
     println!("streams                  {streams}");
     println!("stock changes            {changes} (made by another process)");
     println!("events received          {}", latencies.len());
@@ -110,9 +127,9 @@ async fn main() {
     if !latencies.is_empty() {
         println!(
             "commit to browser p50 / p99 / max  {:.0} / {:.0} / {:.0} ms",
-            support::percentile(&latencies, 0.5),
-            support::percentile(&latencies, 0.99),
-            support::percentile(&latencies, 1.0)
+            support::percentile(latencies, 0.5),
+            support::percentile(latencies, 0.99),
+            support::percentile(latencies, 1.0)
         );
     }
     if missing > 0 || wrong > 0 {

@@ -19,6 +19,11 @@ pub struct Cleaned {
     pub checkout_keys: usize,
 }
 
+/// One run now.
+pub fn clean_now(conn: &mut DbConn) -> QueryResult<Cleaned> {
+    clean(conn, crate::models::now())
+}
+
 /// One run, in one transaction.
 pub fn clean(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Cleaned> {
     write_tx(conn, |tx| {

@@ -2,7 +2,6 @@
 //! every `workers.housekeeping_interval_s`.
 
 use crate::db::Db;
-use crate::models::now;
 use crate::services::housekeeping;
 use std::future::Future;
 use std::time::Duration;
@@ -17,7 +16,7 @@ pub async fn run(db: Db, every: Duration, shutdown: impl Future<Output = ()>) {
             _ = ticker.tick() => {},
             _ = &mut shutdown => return,
         }
-        match db.run(|c| housekeeping::clean(c, now())).await {
+        match db.run(housekeeping::clean_now).await {
             Ok(Ok(cleaned)) => tracing::debug!(?cleaned, "housekeeping done"),
             Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),

@@ -12,6 +12,7 @@ mod customer;
 mod fixtures;
 mod forms;
 mod health;
+mod layers;
 mod live;
 mod menu;
 mod ordering;
