@@ -170,7 +170,7 @@ mod tests {
 
     const P: PizzeriaId = PizzeriaId(1);
 
-    fn load(cache: &MenuCache) -> u64 {
+    fn claim_reload(cache: &MenuCache) -> u64 {
         match cache.get(P) {
             Lookup::Load(generation) => generation,
             other => panic!("expected to load, got {other:?}"),
@@ -180,11 +180,11 @@ mod tests {
     #[test]
     fn a_stock_change_sends_one_request_to_the_database_the_others_use_the_old_menu() {
         let cache = MenuCache::default();
-        let g = load(&cache);
+        let g = claim_reload(&cache);
         cache.put(P, snapshot("old"), g);
         assert!(matches!(cache.get(P), Lookup::Fresh(s) if s.pizzeria.phone == "old"));
         cache.forget(P);
-        let g = load(&cache);
+        let g = claim_reload(&cache);
         assert!(matches!(cache.get(P), Lookup::Stale(s) if s.pizzeria.phone == "old"));
         cache.put(P, snapshot("new"), g);
         assert!(matches!(cache.get(P), Lookup::Fresh(s) if s.pizzeria.phone == "new"));
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn a_menu_read_before_a_stock_change_is_not_taken_for_fresh() {
         let cache = MenuCache::default();
-        let g = load(&cache);
+        let g = claim_reload(&cache);
         cache.forget(P);
         cache.put(P, snapshot("old"), g);
         // Kept for the others to use meanwhile, but read again.
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn with_nothing_read_yet_every_request_reads() {
         let cache = MenuCache::default();
-        load(&cache);
+        claim_reload(&cache);
         // Nothing to show yet: the next one reads too (cold start only).
         assert!(matches!(cache.get(P), Lookup::Load(_)));
     }

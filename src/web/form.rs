@@ -59,7 +59,7 @@ impl<'r> FromData<'r> for Posted {
             Ok(_) => return Error((Status::PayloadTooLarge, Refused::TooLarge)),
             Err(_) => return Error((Status::BadRequest, Refused::Unreadable)),
         };
-        let mut form = RawForm::parse(&body);
+        let mut form = RawForm::from_body(&body);
         // htmx sends the header and the form's hidden field: the field is never a form field.
         let field = form.take(CSRF_FIELD);
         let given = req
@@ -87,7 +87,7 @@ pub struct RawForm {
 }
 
 impl RawForm {
-    pub fn parse(body: &str) -> RawForm {
+    pub fn from_body(body: &str) -> RawForm {
         RawForm {
             fields: url::form_urlencoded::parse(body.as_bytes())
                 .into_owned()
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn fields_are_taken_once_and_leftovers_refused() {
-        let mut f = RawForm::parse("name=L%C3%A9a&qty%5B12%5D=3&qty[7]=1&price=1&name=again");
+        let mut f = RawForm::from_body("name=L%C3%A9a&qty%5B12%5D=3&qty[7]=1&price=1&name=again");
         assert_eq!(f.take("name").as_deref(), Some("Léa"));
         let mut q = f.take_indexed("qty");
         q.sort();

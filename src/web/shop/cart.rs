@@ -139,6 +139,22 @@ fn ask_to_switch(
     Template::render(name, ctx)
 }
 
+/// A cart line's new quantity (0 removes it).
+fn read_quantity_form(mut f: RawForm) -> Result<u32, AppError> {
+    let mut e = FieldErrors::default();
+    let qty = e.check(
+        "quantity",
+        parse_quantity(&f.text("quantity"), 0, MAX_QTY_PER_LINE),
+    );
+    f.finish(&mut e);
+    match qty {
+        Some(qty) if e.is_empty() => Ok(qty),
+        _ => Err(AppError::Invalid(
+            e.first().unwrap_or("Requête invalide.").to_string(),
+        )),
+    }
+}
+
 #[post("/cart/lines/<product>", data = "<form>")]
 async fn update_cart_line(
     product: Result<ProductId, InvalidId>,
@@ -150,18 +166,7 @@ async fn update_cart_line(
 ) -> AppResult<Reply> {
     let product = product
         .map_err(|_| AppError::NotFound("Ce produit n'est pas dans votre panier.".into()))?;
-    let Posted(mut f) = form;
-    let mut e = FieldErrors::default();
-    let qty = e.check(
-        "quantity",
-        parse_quantity(&f.text("quantity"), 0, MAX_QTY_PER_LINE),
-    );
-    f.finish(&mut e);
-    let (Some(qty), true) = (qty, e.is_empty()) else {
-        return Err(AppError::Invalid(
-            e.first().unwrap_or("Requête invalide.").to_string(),
-        ));
-    };
+    let qty = read_quantity_form(form.0)?;
     let session = visitor
         .session
         .as_ref()

@@ -1,13 +1,13 @@
 //! The account page: profile and saved addresses, added and deleted.
 
-use crate::domain::contact::parse_text;
+use crate::domain::contact::{parse_text, Address};
 use crate::domain::ids::{AddressId, InvalidId};
 use crate::models::user;
 use crate::services::accounts;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::fields::{self, take_values, Values, ADDRESS_FIELDS};
-use crate::web::form::{FieldErrors, Posted};
+use crate::web::form::{FieldErrors, Posted, RawForm};
 use crate::web::guards::{Csrf, Customer, Visitor};
 use crate::web::layout::{Layout, Reply};
 use rocket::response::Redirect;
@@ -69,15 +69,8 @@ async fn show_account(
     account_page(state, &visitor, &csrf, &customer, values, errors).await
 }
 
-#[post("/account/addresses", data = "<form>")]
-async fn add_address(
-    state: &State<AppState>,
-    visitor: Visitor,
-    customer: Customer,
-    csrf: Csrf,
-    form: Posted,
-) -> AppResult<Reply> {
-    let Posted(mut f) = form;
+/// A saved address: its label and the address itself.
+fn read_address_form(mut f: RawForm) -> (Values, Result<(String, Address), FieldErrors>) {
     let mut values = take_values(&mut f, &["label"]);
     values.extend(take_values(&mut f, &ADDRESS_FIELDS));
     let mut e = FieldErrors::default();
@@ -87,9 +80,27 @@ async fn add_address(
         parse_text(&values["label"], "Le nom de l'adresse", 60),
     );
     let address = fields::address(&values, &mut e);
-    let (Some(label), Some(address), true) = (label, address, e.is_empty()) else {
-        let page = account_page(state, &visitor, &csrf, &customer, values, e).await?;
-        return Ok(Reply::Invalid(page));
+    let form = match (label, address) {
+        (Some(label), Some(address)) if e.is_empty() => Ok((label, address)),
+        _ => Err(e),
+    };
+    (values, form)
+}
+
+#[post("/account/addresses", data = "<form>")]
+async fn add_address(
+    state: &State<AppState>,
+    visitor: Visitor,
+    customer: Customer,
+    csrf: Csrf,
+    form: Posted,
+) -> AppResult<Reply> {
+    let (label, address) = match read_address_form(form.0) {
+        (_, Ok(read)) => read,
+        (values, Err(e)) => {
+            let page = account_page(state, &visitor, &csrf, &customer, values, e).await?;
+            return Ok(Reply::Invalid(page));
+        }
     };
     let user = customer.user;
     state

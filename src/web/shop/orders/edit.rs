@@ -10,7 +10,7 @@ use crate::services::orders::{self, OrderError};
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::fields::{self, Quantities};
-use crate::web::form::{FieldErrors, Posted};
+use crate::web::form::{FieldErrors, Posted, RawForm};
 use crate::web::guards::{Csrf, Visitor};
 use crate::web::layout::{Layout, Reply};
 use rocket::response::Redirect;
@@ -122,6 +122,14 @@ async fn edit_order(
     Ok(Reply::Html(page))
 }
 
+/// The quantities asked for each product, and the message of each refused one.
+fn read_modification(mut f: RawForm) -> (Quantities, FieldErrors) {
+    let mut errors = FieldErrors::default();
+    let quantities = fields::quantities(&mut f, &mut errors);
+    f.finish(&mut errors);
+    (quantities, errors)
+}
+
 #[post("/orders/<token>/edit", data = "<form>")]
 async fn modify_order(
     token: Result<OrderToken, InvalidToken>,
@@ -134,10 +142,7 @@ async fn modify_order(
     if !tracked.order.status.customer_may_change() {
         return Err(too_late(tracked.order.status));
     }
-    let Posted(mut f) = form;
-    let mut errors = FieldErrors::default();
-    let Quantities { lines, typed } = fields::quantities(&mut f, &mut errors);
-    f.finish(&mut errors);
+    let (Quantities { lines, typed }, errors) = read_modification(form.0);
     if !errors.is_empty() {
         let problem = errors
             .get("form")
