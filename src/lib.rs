@@ -19,13 +19,11 @@ pub mod workers;
 
 use config::{ConfigError, Settings};
 use db::Db;
-use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
 use rocket_dyn_templates::{tera, Template};
 use state::AppState;
-use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -83,22 +81,6 @@ fn check_folders(settings: &Settings, templates: &str) -> Result<(), StartupErro
     Ok(())
 }
 
-/// The live tailer of this process, started at liftoff, stopped at shutdown.
-fn live_tailer() -> AdHoc {
-    AdHoc::on_liftoff("live tailer", |rocket| {
-        Box::pin(async move {
-            let state = rocket.state::<AppState>().expect("managed state");
-            let every = Duration::from_millis(state.settings.live_poll_ms);
-            tokio::spawn(live::run_tailer(
-                state.db.clone(),
-                state.hub.clone(),
-                every,
-                rocket.shutdown(),
-            ));
-        })
-    })
-}
-
 /// The whole application, as production runs it, from a figment (see `config::figment`).
 pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
     let settings = Settings::from_figment(&figment)?;
@@ -107,11 +89,12 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
         .unwrap_or_else(|_| "templates".into());
     check_folders(&settings, &templates)?;
     let db = prepare_database(&settings)?;
-    let workers = workers::fairing(db.clone(), settings.housekeeping.clone());
+    let hub = live::Hub::default();
+    let workers = workers::fairing(db.clone(), hub.clone(), &settings);
     let state = AppState {
         settings: settings.clone(),
         db,
-        hub: live::Hub::default(),
+        hub,
     };
     Ok(rocket::custom(figment)
         .manage(state)
@@ -125,6 +108,5 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
             engines.tera.register_function("asset", asset_url);
         }))
         .attach(web::Headers)
-        .attach(live_tailer())
         .attach(workers))
 }

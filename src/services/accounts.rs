@@ -1,15 +1,16 @@
 //! Customer accounts: registration, login with throttling, saved addresses. Password work
-//! (Argon2, slow on purpose) runs here on the blocking pool, never inside a transaction.
+//! (Argon2, slow on purpose) runs on the blocking pool between two database steps: it never
+//! holds a pooled connection, nor a transaction.
 
 use super::sessions;
 use super::users::{dummy_hash, hash_password, verify_password, UserError};
-use crate::db::{write_tx, AsDieselError, DbConn};
+use crate::db::{write_tx, AsDieselError, Db, DbConn, DbUnavailable};
 use crate::domain::contact::Address;
 use crate::domain::ids::{AddressId, PizzeriaId, UserId};
 use crate::domain::token::SessionToken;
 use crate::models::session::SessionRow;
 use crate::models::staff::{self, StaffAccount};
-use crate::models::user::{self, NewAddress, NewUser};
+use crate::models::user::{self, Credentials, NewAddress, NewUser};
 use crate::models::{login_attempt, now};
 use chrono::Duration;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -34,6 +35,10 @@ pub enum AccountError {
     User(#[from] UserError),
     #[error(transparent)]
     Db(#[from] DieselError),
+    #[error(transparent)]
+    Unavailable(#[from] DbUnavailable),
+    #[error("password task: {0}")]
+    Interrupted(#[from] tokio::task::JoinError),
 }
 
 impl AsDieselError for AccountError {
@@ -81,19 +86,30 @@ fn home_of(conn: &mut DbConn, user: UserId) -> QueryResult<Home> {
 }
 
 /// Creates a customer account and signs it in (a new session, keeping the cart).
-pub fn register(
+pub async fn register(
+    db: &Db,
+    r: Registration,
+    old: Option<SessionRow>,
+) -> Result<SignedIn, AccountError> {
+    let password = r.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    db.run(move |c| create_customer(c, &r, &hash, old.as_ref()))
+        .await?
+}
+
+fn create_customer(
     conn: &mut DbConn,
     r: &Registration,
+    hash: &str,
     old: Option<&SessionRow>,
 ) -> Result<SignedIn, AccountError> {
-    let hash = hash_password(&r.password)?;
     write_tx(conn, |tx| {
         if user::email_taken(tx, &r.email)? {
             return Err(AccountError::EmailTaken);
         }
         let row = NewUser {
             email: &r.email,
-            password_hash: &hash,
+            password_hash: hash,
             full_name: &r.full_name,
             phone: r.phone.as_deref(),
             is_admin: false,
@@ -128,29 +144,62 @@ fn sign_in(
     sessions::rotate_in(tx, old, Some(user), &data)
 }
 
+/// A login as typed: the e-mail (normalised), the password, the client's address.
+pub struct LoginAttempt {
+    pub email: String,
+    pub password: String,
+    pub ip: String,
+}
+
 /// Checks a password and signs the account in. Unknown e-mails take as long as wrong
 /// passwords; too many failures for an e-mail or an address are refused for a while.
-pub fn log_in(
+pub async fn log_in(
+    db: &Db,
+    attempt: LoginAttempt,
+    old: Option<SessionRow>,
+) -> Result<SignedIn, AccountError> {
+    let LoginAttempt {
+        email,
+        password,
+        ip,
+    } = attempt;
+    let (e, i) = (email.clone(), ip.clone());
+    let found = db.run(move |c| credentials_for(c, &e, &i)).await??;
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || {
+        verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
+    })
+    .await?;
+    let signed = found.filter(|_| verified);
+    db.run(move |c| record_login(c, &email, &ip, signed, old.as_ref()))
+        .await?
+}
+
+/// The account of an e-mail, unless the e-mail or the address failed too often lately.
+fn credentials_for(
     conn: &mut DbConn,
     email: &str,
-    password: &str,
     ip: &str,
-    old: Option<&SessionRow>,
-) -> Result<SignedIn, AccountError> {
+) -> Result<Option<Credentials>, AccountError> {
     let since = now() - Duration::minutes(WINDOW_MINUTES);
     let (by_email, by_ip) = login_attempt::failures_since(conn, email, ip, since)?;
     if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
         return Err(AccountError::Throttled);
     }
-    let found = user::credentials(conn, email)?;
-    let hash = found
-        .as_ref()
-        .map_or(dummy_hash(), |c| c.password_hash.as_str());
-    let verified = verify_password(password, hash);
+    Ok(user::credentials(conn, email)?)
+}
+
+/// Records the attempt and, when the password matched (`signed`), opens the new session.
+fn record_login(
+    conn: &mut DbConn,
+    email: &str,
+    ip: &str,
+    signed: Option<Credentials>,
+    old: Option<&SessionRow>,
+) -> Result<SignedIn, AccountError> {
     write_tx(conn, |tx| -> QueryResult<Option<SignedIn>> {
-        let ok = found.as_ref().filter(|_| verified);
-        login_attempt::insert(tx, email, ip, ok.is_some(), now())?;
-        match ok {
+        login_attempt::insert(tx, email, ip, signed.is_some(), now())?;
+        match &signed {
             Some(c) => Ok(Some(SignedIn {
                 user: c.id,
                 token: sign_in(tx, c.id, &c.full_name, old)?,

@@ -54,7 +54,7 @@ pub enum Change {
 }
 
 /// Applies one change to the session's cart and returns the new cart (None when empty).
-pub fn apply(
+pub fn change(
     conn: &mut DbConn,
     session_id: &SessionId,
     change: Change,
@@ -139,26 +139,44 @@ fn check_stock(
     Ok(())
 }
 
-/// A cart with today's names and prices.
+/// A cart with today's names and prices. Products no longer offered keep their name (one more
+/// query, only then).
 pub fn recap(conn: &mut DbConn, cart: &Cart) -> QueryResult<Recap> {
     let ids: Vec<ProductId> = cart.lines.iter().map(|l| l.product).collect();
-    let offered: HashMap<ProductId, Money> = catalog::orderable(conn, cart.pizzeria, &ids)?
-        .into_iter()
-        .map(|o| (o.id, o.price))
+    let offered: HashMap<ProductId, (String, Money)> =
+        catalog::orderable(conn, cart.pizzeria, &ids)?
+            .into_iter()
+            .map(|o| (o.id, (o.name, o.price)))
+            .collect();
+    let gone: Vec<ProductId> = ids
+        .iter()
+        .filter(|id| !offered.contains_key(id))
+        .copied()
         .collect();
-    let names: HashMap<ProductId, String> = catalog::names(conn, &ids)?.into_iter().collect();
+    let mut names: HashMap<ProductId, String> = HashMap::new();
+    if !gone.is_empty() {
+        names.extend(catalog::names(conn, &gone)?);
+    }
     let lines = cart
         .lines
         .iter()
-        .map(|l| RecapLine {
-            product: l.product,
-            name: names
-                .get(&l.product)
-                .cloned()
-                .unwrap_or_else(|| "Produit retiré".into()),
-            unit_price: offered.get(&l.product).copied().unwrap_or(Money::ZERO),
-            qty: l.qty,
-            offered: offered.contains_key(&l.product),
+        .map(|l| {
+            let (name, unit_price) = match offered.get(&l.product) {
+                Some((name, price)) => (name.clone(), *price),
+                None => (
+                    names
+                        .remove(&l.product)
+                        .unwrap_or_else(|| "Produit retiré".into()),
+                    Money::ZERO,
+                ),
+            };
+            RecapLine {
+                product: l.product,
+                name,
+                unit_price,
+                qty: l.qty,
+                offered: offered.contains_key(&l.product),
+            }
         })
         .collect();
     Ok(Recap {

@@ -1,7 +1,7 @@
 //! Starting, resuming, rotating and ending sessions.
 
 use super::tokens;
-use crate::db::{write_tx, DbConn};
+use crate::db::{is_retryable, write_tx, DbConn};
 use crate::domain::ids::UserId;
 use crate::domain::token::{SessionId, SessionToken};
 use crate::models::now;
@@ -18,10 +18,19 @@ pub fn start(
     user: Option<UserId>,
     data: &SessionData,
 ) -> QueryResult<SessionToken> {
+    write_tx(conn, |tx| start_in(tx, user, data))
+}
+
+/// The same, inside the caller's transaction.
+fn start_in(
+    tx: &mut DbConn,
+    user: Option<UserId>,
+    data: &SessionData,
+) -> QueryResult<SessionToken> {
     let token = tokens::session_token();
     let t = now();
     session::insert(
-        conn,
+        tx,
         &SessionRow {
             id: SessionId::of(&token),
             user_id: user,
@@ -41,13 +50,32 @@ pub fn resume(conn: &mut DbConn, token: &SessionToken) -> QueryResult<Option<Ses
     };
     let t = now();
     if row.expires_at <= t {
-        session::delete(conn, &row.id)?;
+        write_tx(conn, |tx| session::delete(tx, &row.id))?;
         return Ok(None);
     }
     if t - row.last_seen_at > Duration::hours(1) {
-        session::touch(conn, &row.id, t, t + Duration::days(LIFETIME_DAYS))?;
+        let expires = t + Duration::days(LIFETIME_DAYS);
+        write_tx(conn, |tx| session::touch(tx, &row.id, t, expires))?;
     }
     Ok(Some(row))
+}
+
+/// `resume`, tried again a few times when the database is momentarily busy: a failure is an
+/// error for the caller, never "no session" (a customer must not silently lose a cart).
+pub fn resume_patiently(
+    conn: &mut DbConn,
+    token: &SessionToken,
+) -> QueryResult<Option<SessionRow>> {
+    let mut attempt = 0;
+    loop {
+        match resume(conn, token) {
+            Err(e) if attempt < 3 && is_retryable(&e) => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Replaces a session by a new one (new token) for `user`, keeping its data: used at login so
@@ -61,7 +89,7 @@ pub fn rotate_in(
     if let Some(old) = old {
         session::delete(tx, &old.id)?;
     }
-    start(tx, user, data)
+    start_in(tx, user, data)
 }
 
 /// Logging out: the session row is deleted, its token is worth nothing from now on.

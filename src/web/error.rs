@@ -137,6 +137,8 @@ impl From<AccountError> for AppError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Db(e) => e.into(),
+            AccountError::Unavailable(e) => e.into(),
+            AccountError::Interrupted(e) => AppError::internal(e),
             AccountError::User(e) => e.into(),
             AccountError::Throttled => AppError::TooMany(e.to_string()),
             AccountError::NoSuchAddress => AppError::NotFound(e.to_string()),

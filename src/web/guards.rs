@@ -66,21 +66,18 @@ impl Visitor {
     }
 }
 
-/// Looks the session up, trying again when the database is momentarily busy. A failure is an
-/// error, never "no session": a customer must not silently lose their cart or their login.
+/// Looks the session up (the service tries again when the database is momentarily busy). A
+/// failure is an error, never "no session".
 async fn lookup(state: &AppState, token: SessionToken) -> Result<Option<SessionRow>, String> {
-    let mut last = String::new();
-    for attempt in 0..3u64 {
-        let t = token.clone();
-        match state.db.run(move |c| sessions::resume(c, &t)).await {
-            Ok(Ok(found)) => return Ok(found),
-            Ok(Err(e)) if crate::db::is_retryable(&e) => last = e.to_string(),
-            Ok(Err(e)) => return Err(e.to_string()),
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
+    match state
+        .db
+        .run(move |c| sessions::resume_patiently(c, &token))
+        .await
+    {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
     }
-    Err(last)
 }
 
 #[rocket::async_trait]

@@ -9,6 +9,11 @@ use rocket::{Request, Response};
 /// for server-sent events behind NGINX.
 pub struct Headers;
 
+/// The first path segments of pages with personal data: never kept by a cache.
+const PRIVATE: [&str; 7] = [
+    "staff", "admin", "account", "orders", "checkout", "cart", "login",
+];
+
 #[rocket::async_trait]
 impl Fairing for Headers {
     fn info(&self) -> Info {
@@ -30,9 +35,8 @@ impl Fairing for Headers {
             res.set_header(Header::new("Vary", "HX-Request, Cookie"));
         }
         let path = req.uri().path();
-        let private = ["/staff", "/admin", "/account", "/orders"]
-            .iter()
-            .any(|p| path.starts_with(p));
+        let first = path.segments().get(0).unwrap_or_default();
+        let private = PRIVATE.contains(&first);
         if path.starts_with("/assets/") && res.status() == Status::Ok {
             res.set_header(Header::new(
                 "Cache-Control",
@@ -42,7 +46,8 @@ impl Fairing for Headers {
             res.set_header(Header::new("Cache-Control", "no-cache"));
             res.set_header(Header::new("X-Accel-Buffering", "no"));
         } else if private {
-            // Staff screens, accounts and orders are never kept by a shared or back-button cache.
+            // Staff screens, accounts, carts and orders are never kept by a shared or
+            // back-button cache.
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
     }

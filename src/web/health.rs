@@ -7,18 +7,18 @@ use rocket::serde::json::{json, Value};
 use rocket::{get, routes, Route, State};
 
 pub fn routes() -> Vec<Route> {
-    routes![healthz, readyz]
+    routes![check_liveness, check_readiness]
 }
 
 /// The process is up and serving.
 #[get("/healthz")]
-fn healthz() -> &'static str {
+fn check_liveness() -> &'static str {
     "ok"
 }
 
 /// The database answers and every migration is applied.
 #[get("/readyz")]
-async fn readyz(state: &State<AppState>) -> (Status, Value) {
+async fn check_readiness(state: &State<AppState>) -> (Status, Value) {
     match state.db.run(db::check_ready).await {
         Ok(Ok(false)) => (
             Status::Ok,

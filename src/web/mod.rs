@@ -61,16 +61,35 @@ enum SignIn {
     Page(ErrorPage),
 }
 
-/// A guest asking for a signed-in page is sent to the login page, and back here after it.
+/// A guest asking for a signed-in page is sent to the login page, and back after it: to the
+/// page asked for, or for a form, to the page the form was on.
 #[rocket::catch(401)]
 fn sign_in_first(req: &Request<'_>) -> SignIn {
-    if req.method() != rocket::http::Method::Get || error::is_htmx(req) {
+    if error::is_htmx(req) {
         return SignIn::Page(ErrorPage(Status::Unauthorized));
     }
-    let here = req.uri().to_string();
-    let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
-    let to = format!("/login?next={}", next.replace("%2F", "/"));
+    let back = if req.method() == rocket::http::Method::Get {
+        Some(req.uri().to_string())
+    } else {
+        referring_path(req)
+    };
+    let to = match back {
+        Some(path) => {
+            let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            format!("/login?next={}", next.replace("%2F", "/"))
+        }
+        None => "/login".to_string(),
+    };
     SignIn::Redirect(Box::new(Redirect::to(to)))
+}
+
+/// The path of the page of this site a form was posted from.
+fn referring_path(req: &Request<'_>) -> Option<String> {
+    let referer = url::Url::parse(req.headers().get_one("Referer")?).ok()?;
+    let host = req.headers().get_one("Host")?;
+    let port = referer.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let same_site = format!("{}{port}", referer.host_str()?) == host;
+    same_site.then(|| referer.path().to_string())
 }
 
 #[rocket::catch(default)]

@@ -1,5 +1,5 @@
 //! Deletes what no longer serves (expired sessions, old login attempts, old checkout keys),
-//! every `workers.housekeeping_interval_s`.
+//! every `housekeeping.interval_s` (`OCPIZZA_HOUSEKEEPING__INTERVAL_S`).
 
 use crate::db::Db;
 use crate::services::housekeeping;

@@ -1,12 +1,14 @@
-//! Everything that runs when no request is served. One fairing starts every worker at liftoff;
-//! each stops when the server shuts down, and shutdown waits for them (a bounded time).
-//! Workers call services (one transaction each) and the I/O modules (`payments`, `notify`):
-//! never a provider or an SMTP call inside a transaction.
+//! Everything that runs when no request is served. One fairing starts every worker at liftoff:
+//! the live tailer of this process (`live::run_tailer`) and the housekeeping. Each stops when
+//! the server shuts down, and shutdown waits for them (a bounded time). Workers call services
+//! (one transaction each) and the I/O modules (`payments`, `notify`): never a provider or an
+//! SMTP call inside a transaction.
 
 pub mod housekeeping;
 
-use crate::config::HousekeepingSettings;
+use crate::config::Settings;
 use crate::db::Db;
+use crate::live::{self, Hub};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::{Orbit, Rocket};
 use std::sync::Mutex;
@@ -18,14 +20,18 @@ const STOP_WITHIN: Duration = Duration::from_secs(10);
 
 pub struct Workers {
     db: Db,
-    housekeeping: HousekeepingSettings,
+    hub: Hub,
+    live_poll: Duration,
+    housekeeping_every: Duration,
     running: Mutex<Vec<(&'static str, JoinHandle<()>)>>,
 }
 
-pub fn fairing(db: Db, housekeeping: HousekeepingSettings) -> Workers {
+pub fn fairing(db: Db, hub: Hub, settings: &Settings) -> Workers {
     Workers {
         db,
-        housekeeping,
+        hub,
+        live_poll: Duration::from_millis(settings.live_poll_ms),
+        housekeeping_every: Duration::from_secs(settings.housekeeping.interval_s),
         running: Mutex::new(Vec::new()),
     }
 }
@@ -40,9 +46,17 @@ impl Fairing for Workers {
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        let every = Duration::from_secs(self.housekeeping.interval_s);
-        let handle = tokio::spawn(housekeeping::run(self.db.clone(), every, rocket.shutdown()));
-        self.lock().push(("housekeeping", handle));
+        let tailer = live::run_tailer(
+            self.db.clone(),
+            self.hub.clone(),
+            self.live_poll,
+            rocket.shutdown(),
+        );
+        let housekeeping =
+            housekeeping::run(self.db.clone(), self.housekeeping_every, rocket.shutdown());
+        let mut running = self.lock();
+        running.push(("live tailer", tokio::spawn(tailer)));
+        running.push(("housekeeping", tokio::spawn(housekeeping)));
     }
 
     async fn on_shutdown(&self, _rocket: &Rocket<Orbit>) {

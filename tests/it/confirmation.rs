@@ -36,16 +36,36 @@ each_backend! {
         assert_eq!(order.total.cents(), 1050 + 1250);
     }
 
+    async fn a_refused_field_and_a_cart_changed_meanwhile_are_both_said(db) {
+        let s = shop(db).await;
+        let mut tab_a = Customer::new(&s.app).await;
+        tab_a.add(s.bastille.0, s.margherita.0, 1).await;
+        let shown = tab_a.open_checkout().await;
+        let mut tab_b = Customer { http: tab_a.http.clone(), base: tab_a.base.clone(), csrf: tab_a.csrf.clone() };
+        tab_b.add(s.bastille.0, s.regina.0, 1).await;
+        let refused = tab_a.checkout_with(&shown, &[("phone", "12")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("Numéro de téléphone invalide"), "{}", refused.body);
+        assert!(refused.body.contains("Votre panier a changé entre-temps"), "{}", refused.body);
+        assert!(section(&refused.body, r#"<section class="recap""#).contains("1 × Regina"));
+    }
+
     async fn a_form_with_a_made_up_cart_version_is_refused_and_writes_nothing(db) {
         let s = shop(db).await;
         let mut c = Customer::new(&s.app).await;
         c.add(s.bastille.0, s.margherita.0, 1).await;
         let shown = c.open_checkout().await;
         let before = s.app.with_conn(fixtures::count_rows).await;
-        for version in ["", "not-a-version", &"f".repeat(24)] {
+        let made_up = "f".repeat(24);
+        for (version, status, said) in [
+            ("", 422, "Ce formulaire a expiré"),
+            ("not-a-version", 422, "Ce formulaire a expiré"),
+            (made_up.as_str(), 409, "Votre panier a changé entre-temps"),
+        ] {
             let form = crate::customer::CheckoutForm { version: version.to_string(), ..shown.clone() };
             let refused = c.checkout_with(&form, &[]).await;
-            assert!(matches!(refused.status, 409 | 422), "{version:?}: {}", refused.status);
+            assert_eq!(refused.status, status, "{version:?}: {}", refused.body);
+            assert!(refused.body.contains(said), "{version:?}: {}", refused.body);
             assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "{version:?}: nothing written");
         }
         assert_eq!(c.checkout_with(&shown, &[]).await.status, 303, "the form as shown still orders");

@@ -49,6 +49,11 @@ fn each_kind_of_breach_is_reported() {
         "services/cart.rs",
         "fn f() { diesel::insert_into(crate::db::schema::orders::table); }\n",
     );
+    write(
+        src,
+        "web/shop/orders/mod.rs",
+        "use crate::models::session::{find, save_data};\n",
+    );
     write(src, "live/mod.rs", "use crate::services::housekeeping;\n");
     write(src, "models/order.rs", "use crate::live::Hub;\n");
     write(src, "db/mod.rs", "use crate::models::order;\n");
@@ -60,6 +65,7 @@ fn each_kind_of_breach_is_reported() {
         "web/shop/cart.rs: web opens a write transaction",
         "web/shop/cart.rs: web calls a model function that writes",
         "web/shop/checkout/mod.rs: resource checkout uses resource cart",
+        "web/shop/orders/mod.rs: web imports a model function that writes (crate::models::session::save_data)",
         "web/shop/checkout/mod.rs: web names the schema",
         "services/cart.rs: a service writes Diesel statements",
         "services/cart.rs: a service names the schema",

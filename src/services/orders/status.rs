@@ -23,7 +23,7 @@ pub fn cancel_by_customer(conn: &mut DbConn, token: &OrderToken) -> Result<(), O
             user: None,
             reason: Some("Annulée par le client"),
         };
-        apply(tx, &order, request)
+        apply_transition(tx, &order, request)
     })
 }
 
@@ -46,7 +46,7 @@ pub fn change_status(
             user,
             reason,
         };
-        apply(tx, &order, request)
+        apply_transition(tx, &order, request)
     })
 }
 
@@ -58,7 +58,7 @@ struct Request<'a> {
     reason: Option<&'a str>,
 }
 
-fn apply(tx: &mut DbConn, order: &OrderRow, r: Request<'_>) -> Result<(), OrderError> {
+fn apply_transition(tx: &mut DbConn, order: &OrderRow, r: Request<'_>) -> Result<(), OrderError> {
     let from = order.status;
     let transition = Transition {
         to: r.to,

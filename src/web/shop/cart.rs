@@ -72,10 +72,14 @@ fn read_add_form(mut f: RawForm) -> Result<AddForm, AppError> {
     }
 }
 
-async fn apply(state: &AppState, session: SessionId, change: Change) -> AppResult<Option<Cart>> {
+async fn change_cart(
+    state: &AppState,
+    session: SessionId,
+    change: Change,
+) -> AppResult<Option<Cart>> {
     let applied = state
         .db
-        .run(move |c| cart::apply(c, &session, change))
+        .run(move |c| cart::change(c, &session, change))
         .await?;
     Ok(applied?)
 }
@@ -99,7 +103,7 @@ async fn add_cart_line(
     };
     let applied = state
         .db
-        .run(move |c| cart::apply(c, &session, change))
+        .run(move |c| cart::change(c, &session, change))
         .await?;
     match applied {
         Ok(_) if !htmx.0 => Ok(Reply::Redirect(Redirect::to(format!(
@@ -171,7 +175,7 @@ async fn update_cart_line(
         .session
         .as_ref()
         .ok_or_else(|| AppError::Conflict("Votre panier est vide.".into()))?;
-    let new_cart = apply(state, session.id.clone(), Change::Set { product, qty }).await?;
+    let new_cart = change_cart(state, session.id.clone(), Change::Set { product, qty }).await?;
     show_changed(state, &visitor, &csrf, new_cart, htmx).await
 }
 
@@ -187,7 +191,7 @@ async fn clear_cart(
     let Some(session) = visitor.session.as_ref() else {
         return Ok(Reply::Redirect(Redirect::to("/cart")));
     };
-    let new_cart = apply(state, session.id.clone(), Change::Clear).await?;
+    let new_cart = change_cart(state, session.id.clone(), Change::Clear).await?;
     show_changed(state, &visitor, &csrf, new_cart, htmx).await
 }
 

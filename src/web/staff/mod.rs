@@ -3,6 +3,7 @@
 //! it serves (`Pizzaiolo`, `Driver`, `Counter`, `Manager`, or `PizzeriaStaff` for any member)
 //! and uses the guard's pizzeria, never another id from the request.
 
+use crate::domain::ids::{InvalidId, PizzeriaId};
 use crate::models::pizzeria::Pizzeria;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
@@ -15,10 +16,10 @@ pub fn routes() -> Vec<Route> {
     routes![show_staff_home]
 }
 
-/// The team's home page of a pizzeria.
+/// The team's home page of a pizzeria. The path's id is the guard's: `staff.pizzeria`.
 #[get("/<_pizzeria>")]
 async fn show_staff_home(
-    _pizzeria: &str,
+    _pizzeria: Result<PizzeriaId, InvalidId>,
     staff: PizzeriaStaff,
     state: &State<AppState>,
     visitor: Visitor,

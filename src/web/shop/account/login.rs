@@ -2,7 +2,8 @@
 //! before never grants the new rights.
 
 use super::form_page;
-use crate::services::accounts::{self, AccountError, Home};
+use crate::domain::token::SessionToken;
+use crate::services::accounts::{self, AccountError, Home, LoginAttempt};
 use crate::services::{sessions, tokens};
 use crate::state::AppState;
 use crate::web::cookies;
@@ -21,28 +22,21 @@ pub fn routes() -> Vec<Route> {
     routes![show_login, log_in, log_out]
 }
 
-/// Where the login form sends a person who was not on their way anywhere.
-const DEFAULT_NEXT: &str = "/account";
-
 /// Only paths of this site: never an open redirect.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && n.len() < 200
-                && rocket::http::uri::Origin::parse(n).is_ok() =>
-        {
-            n.to_string()
-        }
-        _ => DEFAULT_NEXT.to_string(),
-    }
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && n.len() < 200
+            && rocket::http::uri::Origin::parse(n).is_ok()
+    })
+    .map(str::to_string)
 }
 
 #[get("/login?<next>")]
 fn show_login(next: Option<&str>, visitor: Visitor, csrf: Csrf) -> Template {
-    let values = Values::from([("next".to_string(), safe_next(next))]);
+    let values = Values::from([("next".to_string(), safe_next(next).unwrap_or_default())]);
     form_page(
         "account/login",
         &visitor,
@@ -55,7 +49,8 @@ fn show_login(next: Option<&str>, visitor: Visitor, csrf: Csrf) -> Template {
 struct LoginForm {
     email: String,
     password: String,
-    next: String,
+    /// Where the person was going when asked to sign in.
+    next: Option<String>,
 }
 
 fn read_login(mut f: RawForm) -> (Values, Result<LoginForm, FieldErrors>) {
@@ -64,7 +59,7 @@ fn read_login(mut f: RawForm) -> (Values, Result<LoginForm, FieldErrors>) {
     let mut errors = FieldErrors::default();
     f.finish(&mut errors);
     let next = safe_next(values.get("next").map(String::as_str));
-    values.insert("next".into(), next.clone());
+    values.insert("next".into(), next.clone().unwrap_or_default());
     let email = values["email"].trim().to_lowercase();
     if !errors.is_empty() {
         return (values, Err(errors));
@@ -77,12 +72,13 @@ fn read_login(mut f: RawForm) -> (Values, Result<LoginForm, FieldErrors>) {
     (values, Ok(form))
 }
 
-fn landing(next: String, home: Home) -> String {
-    match home {
-        _ if next != DEFAULT_NEXT => next,
-        Home::Customer => next,
-        Home::Staff(p) => format!("/staff/{p}"),
-        Home::GroupAdmin => "/admin".into(),
+/// Where a person goes once signed in: where they were going, else their own home.
+fn landing(next: Option<String>, home: Home) -> String {
+    match (next, home) {
+        (Some(next), _) => next,
+        (None, Home::Customer) => "/account".into(),
+        (None, Home::Staff(p)) => format!("/staff/{p}"),
+        (None, Home::GroupAdmin) => "/admin".into(),
     }
 }
 
@@ -100,18 +96,14 @@ async fn log_in(
         (values, Ok(login)) => (values, login),
         (values, Err(errors)) => return Ok(Reply::Invalid(again(values, errors))),
     };
-    let ip = ip.map_or_else(|| "unknown".to_string(), |i| i.to_string());
-    let old = visitor.session.clone();
-    let (email, password) = (login.email.clone(), login.password);
-    let outcome = state
-        .db
-        .run(move |c| accounts::log_in(c, &email, &password, &ip, old.as_ref()))
-        .await?;
-    let refused = match outcome {
+    let attempt = LoginAttempt {
+        email: login.email,
+        password: login.password,
+        ip: ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()),
+    };
+    let refused = match accounts::log_in(&state.db, attempt, visitor.session.clone()).await {
         Ok(signed) => {
-            let secure = state.settings.secure_cookies;
-            cookies::set_csrf(jar, &tokens::csrf_token(), secure);
-            cookies::set_session(jar, &signed.token, secure);
+            set_new_session(jar, &signed.token, state.settings.secure_cookies);
             return Ok(Reply::Redirect(Redirect::to(landing(
                 login.next,
                 signed.home,
@@ -127,6 +119,12 @@ async fn log_in(
         AccountError::Throttled => Reply::TooMany(page),
         _ => Reply::Invalid(page),
     })
+}
+
+/// The cookies of a new session: its token, and a new CSRF token.
+pub(super) fn set_new_session(jar: &CookieJar<'_>, token: &SessionToken, secure: bool) {
+    cookies::set_csrf(jar, &tokens::csrf_token(), secure);
+    cookies::set_session(jar, token, secure);
 }
 
 #[post("/logout", data = "<form>")]

@@ -1,11 +1,10 @@
 //! Creating a customer account, signed in at once (the cart is kept).
 
 use super::form_page;
+use super::login::set_new_session;
 use crate::services::accounts::{self, AccountError, Registration};
-use crate::services::tokens;
 use crate::services::users::MIN_PASSWORD_LEN;
 use crate::state::AppState;
-use crate::web::cookies;
 use crate::web::error::AppResult;
 use crate::web::fields::{self, take_values, Values};
 use crate::web::form::{FieldErrors, Posted, RawForm};
@@ -17,7 +16,7 @@ use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<Route> {
-    routes![show_register, register]
+    routes![show_register, register_customer]
 }
 
 #[get("/register")]
@@ -71,7 +70,7 @@ fn read_registration(mut f: RawForm) -> (Values, Result<Registration, FieldError
 }
 
 #[post("/register", data = "<form>")]
-async fn register(
+async fn register_customer(
     state: &State<AppState>,
     visitor: Visitor,
     csrf: Csrf,
@@ -83,16 +82,9 @@ async fn register(
         (values, Ok(r)) => (values, r),
         (values, Err(errors)) => return Ok(Reply::Invalid(again(values, errors))),
     };
-    let old = visitor.session.clone();
-    let outcome = state
-        .db
-        .run(move |c| accounts::register(c, &registration, old.as_ref()))
-        .await?;
-    match outcome {
+    match accounts::register(&state.db, registration, visitor.session.clone()).await {
         Ok(signed) => {
-            let secure = state.settings.secure_cookies;
-            cookies::set_csrf(jar, &tokens::csrf_token(), secure);
-            cookies::set_session(jar, &signed.token, secure);
+            set_new_session(jar, &signed.token, state.settings.secure_cookies);
             Ok(Reply::Redirect(Redirect::to("/account")))
         }
         Err(e @ AccountError::EmailTaken) => {

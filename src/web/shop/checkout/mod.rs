@@ -86,8 +86,11 @@ async fn show_checkout(state: &State<AppState>, visitor: Visitor, csrf: Csrf) ->
 }
 
 /// The cart is empty: the form was placed already (a resubmission finds its order), or another
-/// tab placed or emptied this cart after the form was shown.
-async fn without_cart(state: &AppState, values: &Values) -> AppResult<Reply> {
+/// tab placed or emptied this cart after the form was shown. Without a session, back to the cart.
+async fn without_cart(state: &AppState, visitor: &Visitor, values: &Values) -> AppResult<Reply> {
+    if visitor.session.is_none() {
+        return Ok(Reply::Redirect(Redirect::to("/cart")));
+    }
     if let Some(key) = values
         .get("idempotency_key")
         .and_then(|k| CheckoutKey::parse(k).ok())
@@ -107,6 +110,7 @@ async fn without_cart(state: &AppState, values: &Values) -> AppResult<Reply> {
     ))
 }
 
+/// The order to place; None when the chosen slot does not exist today (a clock change).
 fn checkout_of(f: CheckoutForm, pizzeria: PizzeriaId, visitor: &Visitor) -> Option<Checkout> {
     let session = visitor.session.as_ref()?;
     let desired_at = match f.when {
@@ -135,54 +139,85 @@ async fn place_order(
     csrf: Csrf,
     form: Posted,
 ) -> AppResult<Reply> {
-    let Some(session) = visitor.session.as_ref() else {
-        return Ok(Reply::Redirect(Redirect::to("/cart")));
+    let Some(cart) = session_cart(&visitor).filter(|c| !c.is_empty()) else {
+        let values = read_checkout(form.0, &Timing::default()).0;
+        return without_cart(state, &visitor, &values).await;
     };
-    let cart = session_cart(&visitor).filter(|c| !c.is_empty());
-    let timing = timing(state, cart.as_ref().map(|c| c.pizzeria)).await?;
-    let (values, parsed) = read_checkout(form.0, &timing);
-    let Some(cart) = cart else {
-        return without_cart(state, &values).await;
-    };
-    let parsed = match parsed {
-        Ok(parsed) => parsed,
-        Err(errors) => {
-            let page = checkout_page(state, &visitor, &csrf, values, errors, None).await?;
-            return answer(page, Reply::Invalid);
-        }
-    };
-    let checkout = checkout_of(parsed, cart.pizzeria, &visitor)
-        .ok_or_else(|| AppError::Conflict("Ce créneau n'existe pas aujourd'hui.".into()))?;
-    let problem = match state.db.run(move |c| orders::place(c, &checkout)).await? {
-        Ok(placed) => {
-            return Ok(Reply::Redirect(Redirect::to(format!(
-                "/orders/{}",
-                placed.token
-            ))))
-        }
-        Err(OrderError::Db(e)) => return Err(e.into()),
-        Err(refused) => refused.to_string(),
-    };
-    // Nothing was written: the page comes back with the cart as it is now.
-    let id = session.id.clone();
-    let now = Visitor {
-        session: state.db.run(move |c| session::find(c, &id)).await??,
-    };
-    if session_cart(&now).is_none_or(|c| c.is_empty()) {
-        return without_cart(state, &values).await;
-    }
-    let page = checkout_page(
+    let timing = timing(state, Some(cart.pizzeria)).await?;
+    let (values, read) = read_checkout(form.0, &timing);
+    let page = CheckoutPage {
         state,
-        &now,
-        &csrf,
+        csrf: &csrf,
         values,
-        FieldErrors::default(),
-        Some(problem),
-    );
-    answer(page.await?, Reply::Conflict)
+    };
+    let parsed = match read {
+        Ok(parsed) => parsed,
+        Err(errors) => return page.invalid(&visitor, errors).await,
+    };
+    let Some(checkout) = checkout_of(parsed, cart.pizzeria, &visitor) else {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "when",
+            "Ce créneau n'existe pas aujourd'hui : choisissez-en un autre.",
+        );
+        return page.invalid(&visitor, errors).await;
+    };
+    match state.db.run(move |c| orders::place(c, &checkout)).await? {
+        Ok(placed) => Ok(Reply::Redirect(Redirect::to(format!(
+            "/orders/{}",
+            placed.token
+        )))),
+        Err(OrderError::Db(e)) => Err(e.into()),
+        Err(refused) => page.refused(&visitor, refused.to_string()).await,
+    }
 }
 
-fn answer(page: Option<Template>, status: fn(Template) -> Reply) -> AppResult<Reply> {
+/// The checkout shown again after a post, with the values as typed.
+struct CheckoutPage<'a> {
+    state: &'a AppState,
+    csrf: &'a Csrf,
+    values: Values,
+}
+
+impl CheckoutPage<'_> {
+    /// Fields refused (422). A cart that changed meanwhile is said too: the page now shows it.
+    async fn invalid(self, visitor: &Visitor, errors: FieldErrors) -> AppResult<Reply> {
+        let posted = self.values.get("cart_version").cloned().unwrap_or_default();
+        let now = cart_view(self.state, session_cart(visitor)).await?;
+        let changed = now
+            .as_ref()
+            .is_some_and(|c| !posted.is_empty() && c.version != posted);
+        let problem = changed.then(|| OrderError::CartChanged.to_string());
+        let page = checkout_page(self.state, visitor, self.csrf, self.values, errors, problem);
+        page_or_empty_cart(page.await?, Reply::Invalid)
+    }
+
+    /// The order was refused and nothing was written: the cart as it is now (re-read), with
+    /// the reason.
+    async fn refused(self, visitor: &Visitor, problem: String) -> AppResult<Reply> {
+        let Some(id) = visitor.session.as_ref().map(|s| s.id.clone()) else {
+            return without_cart(self.state, visitor, &self.values).await;
+        };
+        let now = Visitor {
+            session: self.state.db.run(move |c| session::find(c, &id)).await??,
+        };
+        if session_cart(&now).is_none_or(|c| c.is_empty()) {
+            return without_cart(self.state, &now, &self.values).await;
+        }
+        let errors = FieldErrors::default();
+        let page = checkout_page(
+            self.state,
+            &now,
+            self.csrf,
+            self.values,
+            errors,
+            Some(problem),
+        );
+        page_or_empty_cart(page.await?, Reply::Conflict)
+    }
+}
+
+fn page_or_empty_cart(page: Option<Template>, status: fn(Template) -> Reply) -> AppResult<Reply> {
     page.map(status)
         .ok_or_else(|| AppError::Conflict("Votre panier est vide.".into()))
 }

@@ -1,6 +1,6 @@
 //! Modifying or cancelling an order while the kitchen has not started.
 
-use super::{fetch, order_view, too_late, too_late_now};
+use super::{order_view, too_late, too_late_now, tracked_order};
 use crate::domain::cart::MAX_QTY_PER_LINE;
 use crate::domain::ids::ProductId;
 use crate::domain::token::{InvalidToken, OrderToken};
@@ -113,7 +113,7 @@ async fn edit_order(
     visitor: Visitor,
     csrf: Csrf,
 ) -> AppResult<Reply> {
-    let tracked = fetch(state, token).await?;
+    let tracked = tracked_order(state, token).await?;
     if !tracked.order.status.customer_may_change() {
         let to = format!("/orders/{}", tracked.order.token);
         return Ok(Reply::Redirect(Redirect::to(to)));
@@ -138,7 +138,7 @@ async fn modify_order(
     csrf: Csrf,
     form: Posted,
 ) -> AppResult<Reply> {
-    let tracked = fetch(state, token).await?;
+    let tracked = tracked_order(state, token).await?;
     if !tracked.order.status.customer_may_change() {
         return Err(too_late(tracked.order.status));
     }

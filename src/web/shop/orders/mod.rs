@@ -24,7 +24,10 @@ fn not_found() -> AppError {
 }
 
 /// The order of a tracking link, as of one moment.
-async fn fetch(state: &AppState, token: Result<OrderToken, InvalidToken>) -> AppResult<Tracked> {
+async fn tracked_order(
+    state: &AppState,
+    token: Result<OrderToken, InvalidToken>,
+) -> AppResult<Tracked> {
     let token = token.map_err(|_| not_found())?;
     state
         .db
@@ -45,7 +48,7 @@ fn too_late(now: OrderStatus) -> AppError {
 
 /// The same, after a service refused: the order changed meanwhile, read what it is now.
 async fn too_late_now(state: &AppState, token: &OrderToken) -> AppError {
-    match fetch(state, Ok(token.clone())).await {
+    match tracked_order(state, Ok(token.clone())).await {
         Ok(tracked) => too_late(tracked.order.status),
         Err(e) => e,
     }

@@ -1,7 +1,7 @@
 //! Following an order: its page, and the stream that re-renders its status when its event log
 //! grows (whichever process wrote the event).
 
-use super::{fetch, order_view, status_view};
+use super::{order_view, status_view, tracked_order};
 use crate::domain::ids::OrderId;
 use crate::domain::token::{InvalidToken, OrderToken};
 use crate::live::LiveEvent;
@@ -26,7 +26,7 @@ async fn show_order(
     visitor: Visitor,
     csrf: Csrf,
 ) -> AppResult<Template> {
-    let tracked = fetch(state, token).await?;
+    let tracked = tracked_order(state, token).await?;
     let live_after = tracked.newest_event();
     let layout = Layout::new(&visitor, &csrf);
     let ctx =
@@ -65,7 +65,7 @@ impl LivePage for LiveOrder<'_> {
     }
 
     async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
-        let tracked = fetch(self.state, Ok(self.token.clone()))
+        let tracked = tracked_order(self.state, Ok(self.token.clone()))
             .await
             .map_err(drop)?;
         Ok(self.status_event(&tracked))
@@ -84,7 +84,7 @@ async fn order_events<'r>(
     end: Shutdown,
 ) -> AppResult<EventStream![Event + 'r]> {
     let subscription = Subscription::to(&state.hub);
-    let first = fetch(state, token).await?;
+    let first = tracked_order(state, token).await?;
     let mut page = LiveOrder {
         md,
         state: state.inner(),
