@@ -61,31 +61,6 @@ pub fn parse_quantity(raw: &str, min: u32, max: u32) -> Result<u32, String> {
     }
 }
 
-/// Required free text of at most `max` characters, trimmed; control characters refused.
-pub fn parse_text(raw: &str, label: &str, max: usize) -> Result<String, String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(format!("{label} est obligatoire."));
-    }
-    // One line: a name or an address line never holds a line break.
-    if s.contains(['\n', '\r']) {
-        return Err(format!("{label} tient sur une seule ligne."));
-    }
-    optional_text(s, label, max).map(|t| t.unwrap_or_default())
-}
-
-/// Optional free text: empty gives None.
-pub fn optional_text(raw: &str, label: &str, max: usize) -> Result<Option<String>, String> {
-    let s = raw.trim();
-    if s.chars().count() > max {
-        return Err(format!("{label} : {max} caractères au plus."));
-    }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        return Err(format!("{label} contient des caractères non autorisés."));
-    }
-    Ok((!s.is_empty()).then(|| s.to_string()))
-}
-
 /// A French phone number, stored as 10 digits grouped by two: `06 12 34 56 78`.
 pub fn parse_phone(raw: &str) -> Result<String, String> {
     let compact: String = raw
@@ -192,24 +167,5 @@ mod tests {
         ] {
             assert!(parse_email(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn text_fields_are_required_bounded_and_clean() {
-        assert_eq!(parse_text("  Léa  ", "Le nom", 10).unwrap(), "Léa");
-        assert_eq!(
-            parse_text(" ", "Le nom", 10).unwrap_err(),
-            "Le nom est obligatoire."
-        );
-        assert!(parse_text("abcdefghijk", "Le nom", 10)
-            .unwrap_err()
-            .contains("10 caractères"));
-        assert!(parse_text("a\u{0}b", "Le nom", 10).is_err());
-        assert_eq!(
-            parse_text("Léa\r\nBcc: x", "Le nom", 40).unwrap_err(),
-            "Le nom tient sur une seule ligne."
-        );
-        assert!(optional_text("Code 12\n3e étage", "Les instructions", 40).is_ok());
-        assert_eq!(optional_text("", "Instructions", 10).unwrap(), None);
     }
 }

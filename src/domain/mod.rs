@@ -10,5 +10,6 @@ pub mod money;
 pub mod order;
 pub mod staff;
 pub mod stock;
+pub mod text;
 mod text_enum;
 pub mod token;

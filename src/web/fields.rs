@@ -4,10 +4,10 @@
 use super::form::{FieldErrors, RawForm};
 use crate::domain::cart::{CartLine, MAX_QTY_PER_LINE};
 use crate::domain::contact::{
-    optional_text, parse_email, parse_phone, parse_postal_code, parse_quantity, parse_text,
-    Address, Contact,
+    parse_email, parse_phone, parse_postal_code, parse_quantity, Address, Contact,
 };
 use crate::domain::ids::ProductId;
+use crate::domain::text::{optional_text, parse_text, Label};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a form sent, by field name, kept to show it again next to its errors.
@@ -22,19 +22,25 @@ fn value<'v>(v: &'v Values, name: &str) -> &'v str {
     v.get(name).map_or("", String::as_str)
 }
 
+const STREET: Label = Label::one("L'adresse");
+const CITY: Label = Label::one("La ville");
+const INSTRUCTIONS: Label = Label::many("Les instructions");
+const NAME: Label = Label::one("Le nom");
+pub const ADDRESS_LABEL: Label = Label::one("Le nom de l'adresse");
+
 pub const ADDRESS_FIELDS: [&str; 4] = ["street", "postal_code", "city", "instructions"];
 
 /// A delivery address in Paris.
 pub fn address(v: &Values, e: &mut FieldErrors) -> Option<Address> {
-    let street = e.check("street", parse_text(value(v, "street"), "L'adresse", 200));
+    let street = e.check("street", parse_text(value(v, "street"), STREET, 200));
     let postal = e.check(
         "postal_code",
         parse_postal_code(value(v, "postal_code"), true),
     );
-    let city = e.check("city", parse_text(value(v, "city"), "La ville", 80));
+    let city = e.check("city", parse_text(value(v, "city"), CITY, 80));
     let instructions = e.check(
         "instructions",
-        optional_text(value(v, "instructions"), "Les instructions", 500),
+        optional_text(value(v, "instructions"), INSTRUCTIONS, 500),
     );
     Some(Address {
         street: street?,
@@ -47,7 +53,7 @@ pub fn address(v: &Values, e: &mut FieldErrors) -> Option<Address> {
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "phone", "email"];
 
 pub fn name(v: &Values, e: &mut FieldErrors) -> Option<String> {
-    e.check("name", parse_text(value(v, "name"), "Le nom", 120))
+    e.check("name", parse_text(value(v, "name"), NAME, 120))
 }
 
 pub fn email(v: &Values, e: &mut FieldErrors) -> Option<String> {

@@ -1,12 +1,13 @@
 //! The account page: profile and saved addresses, added and deleted.
 
-use crate::domain::contact::{parse_text, Address};
+use crate::domain::contact::Address;
 use crate::domain::ids::{AddressId, InvalidId};
+use crate::domain::text::parse_text;
 use crate::models::user;
 use crate::services::accounts;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::fields::{self, take_values, Values, ADDRESS_FIELDS};
+use crate::web::fields::{self, take_values, Values, ADDRESS_FIELDS, ADDRESS_LABEL};
 use crate::web::form::{FieldErrors, Posted, RawForm};
 use crate::web::guards::{Csrf, Customer, Visitor};
 use crate::web::layout::{Layout, Reply};
@@ -75,10 +76,7 @@ fn read_address_form(mut f: RawForm) -> (Values, Result<(String, Address), Field
     values.extend(take_values(&mut f, &ADDRESS_FIELDS));
     let mut e = FieldErrors::default();
     f.finish(&mut e);
-    let label = e.check(
-        "label",
-        parse_text(&values["label"], "Le nom de l'adresse", 60),
-    );
+    let label = e.check("label", parse_text(&values["label"], ADDRESS_LABEL, 60));
     let address = fields::address(&values, &mut e);
     let form = match (label, address) {
         (Some(label), Some(address)) if e.is_empty() => Ok((label, address)),
