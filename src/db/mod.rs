@@ -3,7 +3,7 @@
 //! module matches on the backend.
 
 mod handle;
-mod migrate;
+pub mod migrate;
 mod pool;
 pub mod schema;
 mod tx;

@@ -145,6 +145,8 @@ diesel::table! {
         total_cents -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        service_date -> Nullable<Date>,
+        number -> Nullable<Integer>,
     }
 }
 
@@ -276,6 +278,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    order_numbers (pizzeria_id, service_date) {
+        pizzeria_id -> BigInt,
+        service_date -> Date,
+        last_number -> Integer,
+    }
+}
+
 diesel::joinable!(opening_hours -> pizzerias (pizzeria_id));
 
 diesel::joinable!(staff_memberships -> users (user_id));
@@ -355,4 +365,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     idempotency_keys,
     login_attempts,
+    order_numbers,
 );

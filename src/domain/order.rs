@@ -78,6 +78,14 @@ impl OrderStatus {
     }
 }
 
+/// An order's number of the day as people say it: "#042" (or "#—" before it has one).
+pub fn number_label(number: Option<i32>) -> String {
+    match number {
+        Some(n) => format!("#{n:03}"),
+        None => "#—".to_string(),
+    }
+}
+
 /// A requested status change.
 #[derive(Debug, Clone, Copy)]
 pub struct Transition<'a> {
@@ -337,6 +345,13 @@ mod tests {
         assert_eq!(OrderStatus::initial(PaymentMethod::Stripe), AwaitingPayment);
         assert_eq!(OrderStatus::initial(PaymentMethod::OnDelivery), Received);
         assert_eq!(OrderStatus::initial(PaymentMethod::AtCounter), Received);
+    }
+
+    #[test]
+    fn order_numbers_read_aloud_with_three_digits() {
+        assert_eq!(number_label(Some(42)), "#042");
+        assert_eq!(number_label(Some(1234)), "#1234");
+        assert_eq!(number_label(None), "#—");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod login_attempt;
 pub mod menu;
 pub mod order;
+pub mod order_number;
 pub mod outbox;
 pub mod pizzeria;
 pub mod session;

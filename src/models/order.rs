@@ -7,7 +7,7 @@ use crate::domain::ids::{IngredientId, OrderId, PizzeriaId, ProductId, UserId};
 use crate::domain::money::Money;
 use crate::domain::order::{Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::domain::token::OrderToken;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -34,6 +34,16 @@ pub struct OrderRow {
     pub total: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The pizzeria's day (Paris) the order belongs to, and its number that day.
+    pub service_date: Option<NaiveDate>,
+    pub number: Option<i32>,
+}
+
+impl OrderRow {
+    /// "#042", as staff and customers say it.
+    pub fn number_label(&self) -> String {
+        crate::domain::order::number_label(self.number)
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -59,6 +69,7 @@ pub struct NewOrder<'a> {
     pub total: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub service_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -159,6 +170,45 @@ pub fn of_user(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<O
         .load(conn)
 }
 
+/// A customer's past order as their history shows it.
+#[derive(Debug, Clone)]
+pub struct PastOrder {
+    pub order: OrderRow,
+    pub lines: Vec<OrderLine>,
+    pub pizzeria: String,
+}
+
+/// A customer's orders, newest first, with their lines and pizzeria: three queries.
+pub fn history_of(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<PastOrder>> {
+    use crate::db::schema::pizzerias;
+    let orders = of_user(conn, user, limit)?;
+    let ids: Vec<OrderId> = orders.iter().map(|o| o.id).collect();
+    let mut lines: std::collections::HashMap<OrderId, Vec<OrderLine>> = Default::default();
+    let all: Vec<OrderLine> = order_lines::table
+        .filter(order_lines::order_id.eq_any(&ids))
+        .order(order_lines::id.asc())
+        .select(OrderLine::as_select())
+        .load(conn)?;
+    for line in all {
+        lines.entry(line.order_id).or_default().push(line);
+    }
+    let pizzeria_ids: Vec<PizzeriaId> = orders.iter().map(|o| o.pizzeria_id).collect();
+    let names: std::collections::HashMap<PizzeriaId, String> = pizzerias::table
+        .filter(pizzerias::id.eq_any(&pizzeria_ids))
+        .select((pizzerias::id, pizzerias::name))
+        .load::<(PizzeriaId, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(orders
+        .into_iter()
+        .map(|order| PastOrder {
+            lines: lines.remove(&order.id).unwrap_or_default(),
+            pizzeria: names.get(&order.pizzeria_id).cloned().unwrap_or_default(),
+            order,
+        })
+        .collect())
+}
+
 /// What the tracking page shows of an order.
 #[derive(Debug, Clone)]
 pub struct Tracked {
@@ -197,6 +247,14 @@ pub fn insert(conn: &mut DbConn, row: &NewOrder<'_>) -> QueryResult<OrderId> {
         .values(row)
         .execute(conn)?;
     last_insert_id(conn).map(OrderId)
+}
+
+/// Gives the order its number of the day.
+pub fn set_number(conn: &mut DbConn, id: OrderId, number: i32) -> QueryResult<()> {
+    diesel::update(orders::table.find(id))
+        .set(orders::number.eq(number))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn insert_lines(conn: &mut DbConn, rows: &[OrderLine]) -> QueryResult<()> {

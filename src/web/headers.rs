@@ -46,6 +46,10 @@ impl Fairing for Headers {
             res.set_header(Header::new("Cache-Control", "no-cache"));
             res.set_header(Header::new("X-Accel-Buffering", "no"));
         } else if private {
+            if first == "orders" {
+                // Tracking links are capabilities: never in a search engine.
+                res.set_header(Header::new("X-Robots-Tag", "noindex, nofollow"));
+            }
             // Staff screens, accounts, carts and orders are never kept by a shared or
             // back-button cache.
             res.set_header(Header::new("Cache-Control", "no-store"));

@@ -15,6 +15,7 @@ mod health;
 mod layers;
 mod live;
 mod menu;
+mod order_numbers;
 mod ordering;
 mod pages;
 mod stock;

@@ -11,7 +11,7 @@ use crate::domain::token::{CheckoutKey, OrderToken, SessionId};
 use crate::models::order::{self as rows, NewOrder, OrderLine};
 use crate::models::session::SessionData;
 use crate::models::stock::Context;
-use crate::models::{idempotency, now, session, user};
+use crate::models::{idempotency, now, order_number, session, user};
 use crate::services::accounts::new_address;
 use crate::services::{cart, stock, tokens};
 use chrono::NaiveDateTime;
@@ -165,8 +165,10 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
     }
     data.cart = None;
     session::save_data(tx, &c.session, &data)?;
-    // Last: the stock rows every checkout of this pizzeria competes for stay locked only from
-    // here to the commit.
+    // Last: the day's number and the stock rows every checkout of this pizzeria competes for
+    // stay locked only from here to the commit.
+    let number = order_number::next(tx, c.pizzeria, service_day(t))?;
+    rows::set_number(tx, id, number)?;
     let ctx = Context {
         order: Some(id),
         user: c.user,
@@ -212,7 +214,13 @@ fn new_order<'a>(
         total,
         created_at: t,
         updated_at: t,
+        service_date: Some(service_day(t)),
     }
+}
+
+/// The pizzeria's day (Paris) of an order placed at `t` (UTC).
+fn service_day(t: NaiveDateTime) -> chrono::NaiveDate {
+    crate::domain::hours::paris(t.and_utc()).date()
 }
 
 /// The delivery address joins the customer's saved addresses, unless it is there already.

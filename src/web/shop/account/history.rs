@@ -17,10 +17,12 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct OrderSummary {
     token: String,
-    number: i64,
+    number: String,
+    pizzeria: String,
     placed_at: String,
     status: &'static str,
     total: String,
+    lines: Vec<String>,
 }
 
 #[get("/account/orders")]
@@ -31,18 +33,24 @@ async fn list_orders(
     csrf: Csrf,
 ) -> AppResult<Template> {
     let user = customer.user;
-    let rows = state
+    let past = state
         .db
-        .run(move |c| order::of_user(c, user, 100))
+        .run(move |c| order::history_of(c, user, 100))
         .await??;
-    let orders: Vec<OrderSummary> = rows
+    let orders: Vec<OrderSummary> = past
         .into_iter()
-        .map(|o| OrderSummary {
-            number: o.id.0,
-            placed_at: french_time(o.created_at),
-            status: o.status.label(),
-            total: o.total.to_string(),
-            token: o.token.to_string(),
+        .map(|p| OrderSummary {
+            number: p.order.number_label(),
+            pizzeria: p.pizzeria,
+            placed_at: french_time(p.order.created_at),
+            status: p.order.status.label(),
+            total: p.order.total.to_string(),
+            token: p.order.token.to_string(),
+            lines: p
+                .lines
+                .iter()
+                .map(|l| format!("{} × {}", l.quantity, l.product_name))
+                .collect(),
         })
         .collect();
     let layout = Layout::new(&visitor, &csrf);

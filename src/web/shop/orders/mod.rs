@@ -104,7 +104,8 @@ struct LineView {
 #[derive(Serialize)]
 struct OrderView {
     token: String,
-    number: i64,
+    /// "#042": the number of the day, never the global id.
+    number: String,
     pizzeria: String,
     pizzeria_phone: String,
     placed_at: String,
@@ -128,7 +129,7 @@ fn order_view(t: &Tracked) -> OrderView {
         .unwrap_or_default();
     OrderView {
         token: o.token.to_string(),
-        number: o.id.0,
+        number: o.number_label(),
         pizzeria,
         pizzeria_phone,
         placed_at: french_time(o.created_at),
