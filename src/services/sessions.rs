@@ -11,6 +11,9 @@ use diesel::QueryResult;
 
 /// A session lasts 30 days after its last use.
 pub const LIFETIME_DAYS: i64 = 30;
+/// A guest's new session lasts this long until its browser comes back with it: a client that
+/// never keeps cookies (a bot adding to carts) leaves rows that expire within hours.
+pub const GUEST_HOURS: i64 = 6;
 
 /// Creates a session and returns the token for the cookie.
 pub fn start(
@@ -29,6 +32,10 @@ fn start_in(
 ) -> QueryResult<SessionToken> {
     let token = tokens::session_token();
     let t = now();
+    let lifetime = match user {
+        Some(_) => Duration::days(LIFETIME_DAYS),
+        None => Duration::hours(GUEST_HOURS),
+    };
     session::insert(
         tx,
         &SessionRow {
@@ -37,13 +44,14 @@ fn start_in(
             data: serde_json::to_string(data).expect("session data serialises"),
             created_at: t,
             last_seen_at: t,
-            expires_at: t + Duration::days(LIFETIME_DAYS),
+            expires_at: t + lifetime,
         },
     )?;
     Ok(token)
 }
 
-/// The live session of a cookie token; a used session is extended at most once an hour.
+/// The live session of a cookie token; a used session is extended at most once an hour, and a
+/// guest's short first lifetime becomes a full one when its browser comes back with it.
 pub fn resume(conn: &mut DbConn, token: &SessionToken) -> QueryResult<Option<SessionRow>> {
     let Some(row) = session::find(conn, &SessionId::of(token))? else {
         return Ok(None);
@@ -53,7 +61,8 @@ pub fn resume(conn: &mut DbConn, token: &SessionToken) -> QueryResult<Option<Ses
         write_tx(conn, |tx| session::delete(tx, &row.id))?;
         return Ok(None);
     }
-    if t - row.last_seen_at > Duration::hours(1) {
+    let short_lived = row.expires_at - t < Duration::days(1);
+    if short_lived || t - row.last_seen_at > Duration::hours(1) {
         let expires = t + Duration::days(LIFETIME_DAYS);
         write_tx(conn, |tx| session::touch(tx, &row.id, t, expires))?;
     }

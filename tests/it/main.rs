@@ -18,5 +18,6 @@ mod menu;
 mod order_numbers;
 mod ordering;
 mod pages;
+mod sessions;
 mod stock;
 mod workers;
