@@ -76,8 +76,20 @@ pub enum ConfigError {
 /// The per-profile defaults hold even without Rocket.toml: a release build marks its cookies
 /// Secure, a debug build loads the demo data.
 pub fn figment() -> Figment {
+    use rocket::figment::providers::{Format, Toml};
     use rocket::Config;
-    Figment::from(Config::figment())
+    // Rocket's own figment, but for one default: the client's address is the socket's, unless
+    // the app is told it sits behind a proxy (`ROCKET_IP_HEADER=X-Real-IP` behind NGINX, which
+    // overwrites that header). Rocket would otherwise believe any client's X-Real-IP.
+    let rocket = Figment::from(Config::default())
+        .merge(Serialized::default(Config::IP_HEADER, false))
+        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(rocket::figment::Profile::from_env_or(
+            "ROCKET_PROFILE",
+            Config::DEFAULT_PROFILE,
+        ));
+    Figment::from(rocket)
         .join(Serialized::defaults(Settings::default()))
         .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
         .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
@@ -174,6 +186,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("OCPIZZA_HOUSEKEEPING__INTERVAL_S"), "{err}");
+    }
+
+    #[test]
+    fn the_client_address_is_the_sockets_unless_a_proxy_header_is_named() {
+        let default: rocket::Config = figment().extract().unwrap();
+        assert_eq!(default.ip_header, None);
+        let proxied: rocket::Config = figment()
+            .merge(("ip_header", "X-Real-IP"))
+            .extract()
+            .unwrap();
+        assert_eq!(
+            proxied.ip_header.map(|h| h.to_string()),
+            Some("X-Real-IP".into())
+        );
     }
 
     #[test]

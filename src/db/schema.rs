@@ -275,6 +275,7 @@ diesel::table! {
         ip -> Text,
         succeeded -> Bool,
         created_at -> Timestamp,
+        device -> Nullable<Text>,
     }
 }
 

@@ -2,31 +2,27 @@
 //! (Argon2, slow on purpose) runs on the blocking pool between two database steps: it never
 //! holds a pooled connection, nor a transaction.
 
-use super::sessions;
 use super::users::{dummy_hash, hash_password, verify_password, UserError};
+use super::{sessions, tokens};
 use crate::db::{write_tx, AsDieselError, Db, DbConn, DbUnavailable};
 use crate::domain::contact::Address;
 use crate::domain::ids::{AddressId, PizzeriaId, UserId};
+use crate::domain::login;
 use crate::domain::token::SessionToken;
+use crate::models::login_attempt::{self, Client};
+use crate::models::now;
 use crate::models::session::SessionRow;
 use crate::models::staff::{self, StaffAccount};
 use crate::models::user::{self, Credentials, NewAddress, NewUser};
-use crate::models::{login_attempt, now};
-use chrono::Duration;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::QueryResult;
-
-/// Failed logins allowed per e-mail, and per address, within the window.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
-pub const MAX_FAILURES_PER_IP: i64 = 30;
-pub const WINDOW_MINUTES: i64 = 15;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("Un compte existe déjà avec cette adresse : connectez-vous.")]
     EmailTaken,
-    #[error("Trop de tentatives : réessayez dans {WINDOW_MINUTES} minutes.")]
-    Throttled,
+    #[error("Trop de tentatives : réessayez dans {}.", login::wait_text(*.0))]
+    Throttled(chrono::Duration),
     #[error("E-mail ou mot de passe incorrect.")]
     WrongCredentials,
     #[error("Cette adresse n'existe pas.")]
@@ -64,6 +60,8 @@ pub struct SignedIn {
     pub user: UserId,
     pub token: SessionToken,
     pub home: Home,
+    /// The nonce of the browser's device cookie for this account, kept or new.
+    pub device: String,
 }
 
 /// Where a person lands after signing in, unless they were on their way somewhere.
@@ -128,6 +126,7 @@ fn create_customer(
             user: id,
             token,
             home: Home::Customer,
+            device: tokens::device_nonce(),
         })
     })
 }
@@ -144,66 +143,76 @@ fn sign_in(
     sessions::rotate_in(tx, old, Some(user), &data)
 }
 
-/// A login as typed: the e-mail (normalised), the password, the client's address.
+/// A login as typed: the e-mail (normalised), the password, the client's address, and the
+/// nonce of the browser's device cookie when that cookie names this e-mail.
 pub struct LoginAttempt {
     pub email: String,
     pub password: String,
     pub ip: String,
+    pub device: Option<String>,
+}
+
+impl LoginAttempt {
+    fn client(&self) -> Client<'_> {
+        Client {
+            email: &self.email,
+            ip: &self.ip,
+            device: self.device.as_deref(),
+        }
+    }
 }
 
 /// Checks a password and signs the account in. Unknown e-mails take as long as wrong
-/// passwords; too many failures for an e-mail or an address are refused for a while.
+/// passwords; guessing slows down as `domain::login` says, and a refused try is not checked.
 pub async fn log_in(
     db: &Db,
     attempt: LoginAttempt,
     old: Option<SessionRow>,
 ) -> Result<SignedIn, AccountError> {
-    let LoginAttempt {
-        email,
-        password,
-        ip,
-    } = attempt;
-    let (e, i) = (email.clone(), ip.clone());
-    let found = db.run(move |c| credentials_for(c, &e, &i)).await??;
+    let attempt = std::sync::Arc::new(attempt);
+    let a = attempt.clone();
+    let found = db.run(move |c| credentials_for(c, a.client())).await??;
     let hash = found.as_ref().map(|c| c.password_hash.clone());
+    let a = attempt.clone();
     let verified = tokio::task::spawn_blocking(move || {
-        verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
+        verify_password(&a.password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
     })
     .await?;
     let signed = found.filter(|_| verified);
-    db.run(move |c| record_login(c, &email, &ip, signed, old.as_ref()))
-        .await?
+    let mut outcome = db
+        .run(move |c| record_login(c, attempt.client(), signed, old.as_ref()))
+        .await??;
+    if outcome.device.is_empty() {
+        outcome.device = tokens::device_nonce();
+    }
+    Ok(outcome)
 }
 
-/// The account of an e-mail, unless the e-mail or the address failed too often lately.
+/// The account of an e-mail, unless this client must wait before trying again.
 fn credentials_for(
     conn: &mut DbConn,
-    email: &str,
-    ip: &str,
+    client: Client<'_>,
 ) -> Result<Option<Credentials>, AccountError> {
-    let since = now() - Duration::minutes(WINDOW_MINUTES);
-    let (by_email, by_ip) = login_attempt::failures_since(conn, email, ip, since)?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
-        return Err(AccountError::Throttled);
-    }
-    Ok(user::credentials(conn, email)?)
+    let pressure = login_attempt::pressure(conn, client, now())?;
+    login::may_try(&pressure, now()).map_err(AccountError::Throttled)?;
+    Ok(user::credentials(conn, client.email)?)
 }
 
 /// Records the attempt and, when the password matched (`signed`), opens the new session.
 fn record_login(
     conn: &mut DbConn,
-    email: &str,
-    ip: &str,
+    client: Client<'_>,
     signed: Option<Credentials>,
     old: Option<&SessionRow>,
 ) -> Result<SignedIn, AccountError> {
     write_tx(conn, |tx| -> QueryResult<Option<SignedIn>> {
-        login_attempt::insert(tx, email, ip, signed.is_some(), now())?;
+        login_attempt::insert(tx, client, signed.is_some(), now())?;
         match &signed {
             Some(c) => Ok(Some(SignedIn {
                 user: c.id,
                 token: sign_in(tx, c.id, &c.full_name, old)?,
                 home: home_of(tx, c.id)?,
+                device: client.device.unwrap_or_default().to_string(),
             })),
             None => Ok(None),
         }

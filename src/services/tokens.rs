@@ -18,6 +18,11 @@ pub fn checkout_key() -> CheckoutKey {
     CheckoutKey::from_bytes(random_bytes())
 }
 
+/// The nonce of a device cookie: names one browser of one account.
+pub fn device_nonce() -> String {
+    CsrfToken::from_bytes(random_bytes()).to_string()
+}
+
 pub fn csrf_token() -> CsrfToken {
     CsrfToken::from_bytes(random_bytes())
 }

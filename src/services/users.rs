@@ -4,6 +4,7 @@
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::contact::parse_email;
 use crate::domain::ids::{PizzeriaId, UserId};
+use crate::domain::password;
 use crate::domain::staff::StaffRole;
 use crate::models::now;
 use crate::models::pizzeria::Pizzeria;
@@ -30,8 +31,8 @@ pub enum UserError {
     InvalidEmail,
     #[error("Cette adresse e-mail est déjà utilisée.")]
     EmailTaken,
-    #[error("Le mot de passe doit comporter au moins {MIN_PASSWORD_LEN} caractères.")]
-    WeakPassword,
+    #[error("{0}")]
+    WeakPassword(String),
     #[error("Le nom est obligatoire (120 caractères au plus).")]
     InvalidName,
     #[error("Pizzeria inconnue.")]
@@ -51,29 +52,31 @@ impl AsDieselError for UserError {
     }
 }
 
-pub const MIN_PASSWORD_LEN: usize = 10;
-
-/// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1). Slow on purpose: call it off
-/// the async executor, never inside a transaction.
+/// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1), of the password's normalised
+/// form, after the rules of `domain::password`. Slow on purpose: call it off the async
+/// executor, never inside a transaction.
 pub fn hash_password(password: &str) -> Result<String, UserError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(UserError::WeakPassword);
-    }
+    let normalised = password::check_new(password).map_err(UserError::WeakPassword)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(normalised.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| UserError::Hash(e.to_string()))
 }
 
+/// Checks the password's normalised form (and the password as typed, for a hash made before
+/// passwords were normalised).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let matches = |p: &str| {
+        Argon2::default()
+            .verify_password(p.as_bytes(), &parsed)
+            .is_ok()
+    };
+    let normalised = password::normalised(password);
+    matches(&normalised) || (normalised != password && matches(password))
 }
 
 /// A hash to verify against when the e-mail is unknown, so that both cases take as long.
@@ -157,7 +160,7 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(matches!(
             hash_password("court"),
-            Err(UserError::WeakPassword)
+            Err(UserError::WeakPassword(_))
         ));
     }
 }

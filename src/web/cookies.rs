@@ -9,6 +9,10 @@ use rocket::time::Duration;
 
 pub const SESSION_COOKIE: &str = "ocp_session";
 pub const CSRF_COOKIE: &str = "ocp_csrf";
+/// Encrypted: the e-mail of the account this browser last signed in to, and a nonce naming the
+/// browser. Its failures at that account's login are counted apart (domain::login).
+pub const DEVICE_COOKIE: &str = "ocp_device";
+const DEVICE_DAYS: i64 = 365;
 
 fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
@@ -31,4 +35,17 @@ pub fn clear_session(jar: &CookieJar<'_>) {
 /// Sets (or replaces, at login and logout) the browser's CSRF token.
 pub fn set_csrf(jar: &CookieJar<'_>, token: &CsrfToken, secure: bool) {
     jar.add_private(cookie(CSRF_COOKIE, token.to_string(), secure));
+}
+
+/// The browser's device nonce, if its device cookie names this e-mail.
+pub fn device_for(jar: &CookieJar<'_>, email: &str) -> Option<String> {
+    let cookie = jar.get_private(DEVICE_COOKIE)?;
+    let (named, nonce) = cookie.value().split_once('\t')?;
+    (named == email && !nonce.is_empty()).then(|| nonce.to_string())
+}
+
+pub fn set_device(jar: &CookieJar<'_>, email: &str, nonce: &str, secure: bool) {
+    let mut c = cookie(DEVICE_COOKIE, format!("{email}\t{nonce}"), secure);
+    c.set_max_age(Duration::days(DEVICE_DAYS));
+    jar.add_private(c);
 }

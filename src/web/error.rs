@@ -140,7 +140,7 @@ impl From<AccountError> for AppError {
             AccountError::Unavailable(e) => e.into(),
             AccountError::Interrupted(e) => AppError::internal(e),
             AccountError::User(e) => e.into(),
-            AccountError::Throttled => AppError::TooMany(e.to_string()),
+            AccountError::Throttled(_) => AppError::TooMany(e.to_string()),
             AccountError::NoSuchAddress => AppError::NotFound(e.to_string()),
             AccountError::WrongCredentials => AppError::Invalid(e.to_string()),
             AccountError::EmailTaken => AppError::Conflict(e.to_string()),

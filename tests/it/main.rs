@@ -14,6 +14,7 @@ mod forms;
 mod health;
 mod layers;
 mod live;
+mod logins;
 mod menu;
 mod order_numbers;
 mod ordering;

@@ -2,8 +2,7 @@
 //! before never grants the new rights.
 
 use super::form_page;
-use crate::domain::token::SessionToken;
-use crate::services::accounts::{self, AccountError, Home, LoginAttempt};
+use crate::services::accounts::{self, AccountError, Home, LoginAttempt, SignedIn};
 use crate::services::{sessions, tokens};
 use crate::state::AppState;
 use crate::web::cookies;
@@ -97,34 +96,35 @@ async fn log_in(
         (values, Err(errors)) => return Ok(Reply::Invalid(again(values, errors))),
     };
     let attempt = LoginAttempt {
-        email: login.email,
+        device: cookies::device_for(jar, &login.email),
+        email: login.email.clone(),
         password: login.password,
         ip: ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()),
     };
     let refused = match accounts::log_in(&state.db, attempt, visitor.session.clone()).await {
         Ok(signed) => {
-            set_new_session(jar, &signed.token, state.settings.secure_cookies);
-            return Ok(Reply::Redirect(Redirect::to(landing(
-                login.next,
-                signed.home,
-            ))));
+            set_new_session(jar, &signed, &login.email, state.settings.secure_cookies);
+            let to = landing(login.next, signed.home);
+            return Ok(Reply::Redirect(Redirect::to(to)));
         }
-        Err(e @ (AccountError::Throttled | AccountError::WrongCredentials)) => e,
+        Err(e @ (AccountError::Throttled(_) | AccountError::WrongCredentials)) => e,
         Err(e) => return Err(e.into()),
     };
     let mut errors = FieldErrors::default();
     errors.add("form", refused.to_string());
     let page = again(values, errors);
     Ok(match refused {
-        AccountError::Throttled => Reply::TooMany(page),
+        AccountError::Throttled(_) => Reply::TooMany(page),
         _ => Reply::Invalid(page),
     })
 }
 
-/// The cookies of a new session: its token, and a new CSRF token.
-pub(super) fn set_new_session(jar: &CookieJar<'_>, token: &SessionToken, secure: bool) {
+/// The cookies of a new session: its token, a new CSRF token, and the device cookie that lets
+/// this browser in even while others guess the account's password.
+pub(super) fn set_new_session(jar: &CookieJar<'_>, signed: &SignedIn, email: &str, secure: bool) {
     cookies::set_csrf(jar, &tokens::csrf_token(), secure);
-    cookies::set_session(jar, token, secure);
+    cookies::set_session(jar, &signed.token, secure);
+    cookies::set_device(jar, email, &signed.device, secure);
 }
 
 #[post("/logout", data = "<form>")]

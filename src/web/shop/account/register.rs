@@ -2,8 +2,8 @@
 
 use super::form_page;
 use super::login::set_new_session;
+use crate::domain::password;
 use crate::services::accounts::{self, AccountError, Registration};
-use crate::services::users::MIN_PASSWORD_LEN;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::fields::{self, take_values, Values};
@@ -30,21 +30,14 @@ fn show_register(visitor: Visitor, csrf: Csrf) -> Template {
     )
 }
 
-/// At least `MIN_PASSWORD_LEN` characters, at most 200, typed twice the same.
+/// The rules of `domain::password`, and the same password typed twice.
 fn check_password(password: &str, confirm: &str, e: &mut FieldErrors) {
-    let length = password.chars().count();
-    if length < MIN_PASSWORD_LEN {
-        e.add(
-            "password",
-            format!("Le mot de passe doit comporter au moins {MIN_PASSWORD_LEN} caractères."),
-        );
-    } else if length > 200 {
-        e.add(
-            "password",
-            "Le mot de passe est trop long (200 caractères au plus).",
-        );
-    } else if password != confirm {
-        e.add("password_confirm", "Les deux mots de passe diffèrent.");
+    match password::check_new(password) {
+        Err(why) => e.add("password", why),
+        Ok(_) if password != confirm => {
+            e.add("password_confirm", "Les deux mots de passe diffèrent.")
+        }
+        Ok(_) => {}
     }
 }
 
@@ -82,9 +75,10 @@ async fn register_customer(
         (values, Ok(r)) => (values, r),
         (values, Err(errors)) => return Ok(Reply::Invalid(again(values, errors))),
     };
+    let email = registration.email.clone();
     match accounts::register(&state.db, registration, visitor.session.clone()).await {
         Ok(signed) => {
-            set_new_session(jar, &signed.token, state.settings.secure_cookies);
+            set_new_session(jar, &signed, &email, state.settings.secure_cookies);
             Ok(Reply::Redirect(Redirect::to("/account")))
         }
         Err(e @ AccountError::EmailTaken) => {
