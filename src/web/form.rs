@@ -126,6 +126,14 @@ impl RawForm {
         errors.into_result()
     }
 
+    /// For a form that does something irreversible: whether its confirmation field says yes
+    /// (`confirm=oui`, sent by the question page); anything else is refused.
+    pub fn confirmed(mut self) -> Result<bool, AppError> {
+        let yes = self.take("confirm").is_some_and(|v| v == "oui");
+        self.expect_empty()?;
+        Ok(yes)
+    }
+
     /// Fields the form does not have: reported, never bound.
     pub fn finish(self, errors: &mut FieldErrors) {
         if let Some((name, _)) = self.fields.first() {

@@ -72,6 +72,38 @@ each_backend! {
     }
 }
 
+each_backend! {
+    async fn emptying_the_cart_asks_first_with_and_without_htmx(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 2).await;
+        for asked in [c.post("/cart/clear", &[]).await, c.htmx_post("/cart/clear", &[]).await] {
+            assert_eq!(asked.status, 200);
+            assert!(asked.body.contains("Vider le panier ?") && asked.body.contains("2 articles de OC Pizza Bastille"), "{}", asked.body);
+            assert!(c.get("/cart").await.body.contains("Margherita"), "nothing emptied yet");
+        }
+        let done = c.htmx_post("/cart/clear", &[("confirm", "oui")]).await;
+        assert_eq!(done.status, 200);
+        assert!(done.body.contains("Votre panier est vide"), "{}", done.body);
+    }
+
+    async fn cancelling_asks_first_and_the_question_can_be_opened_as_a_page(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let token = Customer::token_of(&c.checkout().await);
+        let tracking = c.get(&format!("/orders/{token}")).await;
+        assert!(tracking.body.contains(&format!(r#"href="/orders/{token}/cancel">Annuler la commande</a>"#)), "{}", tracking.body);
+        let question = c.get(&format!("/orders/{token}/cancel")).await;
+        assert_eq!(question.status, 200);
+        assert!(question.body.contains("Oui, annuler la commande") && question.body.contains("Non, garder ma commande"));
+        assert_eq!(order_by_token(&s.app, &token).await.status, ocpizza::domain::order::OrderStatus::Received);
+        let done = c.post(&format!("/orders/{token}/cancel"), &[("confirm", "oui")]).await;
+        assert_eq!(done.status, 303);
+        assert_eq!(order_by_token(&s.app, &token).await.status, ocpizza::domain::order::OrderStatus::Cancelled);
+    }
+}
+
 /// The element that starts with `start`, up to its closing tag.
 fn section<'a>(body: &'a str, start: &str) -> &'a str {
     let from = body.find(start).expect("section in the page");

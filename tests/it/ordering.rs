@@ -302,7 +302,12 @@ each_backend! {
         c.add(p.0, s.bufalina.0, 2).await;
         let token = Customer::token_of(&c.checkout().await);
         assert_eq!(s.app.with_conn(move |c| stock_rows::level(c, p, bufala).unwrap().unwrap().reserved).await, 240);
-        let done = c.post(&format!("/orders/{token}/cancel"), &[]).await;
+        // Asked first: nothing is cancelled until the customer says yes.
+        let asked = c.post(&format!("/orders/{token}/cancel"), &[]).await;
+        assert_eq!(asked.status, 200);
+        assert!(asked.body.contains("<h1>Annuler la commande #001 ?</h1>"), "{}", asked.body);
+        assert_eq!(s.app.with_conn(move |c| stock_rows::level(c, p, bufala).unwrap().unwrap().reserved).await, 240);
+        let done = c.post(&format!("/orders/{token}/cancel"), &[("confirm", "oui")]).await;
         assert_eq!(done.status, 303);
         let o = order_by_token(&s.app, &token).await;
         assert_eq!(o.status, OrderStatus::Cancelled);
@@ -317,7 +322,7 @@ each_backend! {
         let page = c.get(&format!("/orders/{token}")).await.body;
         assert!(page.contains("Annulée") && !page.contains("Modifier la commande"));
         // A second tab still showing the order cannot cancel it again.
-        let again = c.post(&format!("/orders/{token}/cancel"), &[]).await;
+        let again = c.post(&format!("/orders/{token}/cancel"), &[("confirm", "oui")]).await;
         assert_eq!(again.status, 409);
         assert!(again.body.contains("Cette commande est annulée"), "{}", again.body);
         let level = s.app.with_conn(move |c| stock_rows::level(c, p, bufala).unwrap().unwrap()).await;
@@ -335,7 +340,7 @@ each_backend! {
         s.app.with_conn(move |c| orders::change_status(c, p, id, OrderStatus::InPreparation, Actor::Staff, None, None)).await.unwrap();
         // The form loaded before is posted now.
         let m = format!("qty[{}]", s.margherita);
-        for (path, fields) in [(format!("/orders/{token}/cancel"), vec![]), (format!("/orders/{token}/edit"), vec![(m.as_str(), "3")])] {
+        for (path, fields) in [(format!("/orders/{token}/cancel"), vec![("confirm", "oui")]), (format!("/orders/{token}/edit"), vec![(m.as_str(), "3")])] {
             let refused = c.post(&path, &fields).await;
             assert_eq!(refused.status, 409, "{path}");
             assert!(refused.body.contains("La préparation a commencé"), "{}", refused.body);

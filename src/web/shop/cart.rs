@@ -179,6 +179,7 @@ async fn update_cart_line(
     show_changed(state, &visitor, &csrf, new_cart, htmx).await
 }
 
+/// Empties the cart once confirmed (`confirm=oui`); without the confirmation, asks first.
 #[post("/cart/clear", data = "<form>")]
 async fn clear_cart(
     state: &State<AppState>,
@@ -187,10 +188,21 @@ async fn clear_cart(
     htmx: Htmx,
     form: Posted,
 ) -> AppResult<Reply> {
-    form.0.expect_empty()?;
+    let confirmed = form.0.confirmed()?;
     let Some(session) = visitor.session.as_ref() else {
         return Ok(Reply::Redirect(Redirect::to("/cart")));
     };
+    if !confirmed {
+        let Some(cart) = cart_view(state, session_cart(&visitor)).await? else {
+            return Ok(Reply::Redirect(Redirect::to("/cart")));
+        };
+        let layout = Layout::new(&visitor, &csrf);
+        let name = if htmx.0 { "cart/_clear" } else { "cart/clear" };
+        return Ok(Reply::Html(Template::render(
+            name,
+            context! { layout, cart },
+        )));
+    }
     let new_cart = change_cart(state, session.id.clone(), Change::Clear).await?;
     show_changed(state, &visitor, &csrf, new_cart, htmx).await
 }

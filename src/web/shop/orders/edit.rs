@@ -20,7 +20,7 @@ use rocket_dyn_templates::{context, Template};
 use std::collections::{HashMap, HashSet};
 
 pub fn routes() -> Vec<Route> {
-    routes![edit_order, modify_order, cancel_order]
+    routes![edit_order, modify_order, ask_cancel, cancel_order]
 }
 
 #[derive(Serialize)]
@@ -178,21 +178,53 @@ async fn modify_order(
     Ok(reply(page.await?))
 }
 
+/// "Annuler la commande ?": the question, before anything is cancelled.
+fn cancel_question(visitor: &Visitor, csrf: &Csrf, tracked: &Tracked) -> Template {
+    let layout = Layout::new(visitor, csrf);
+    let ctx = context! { layout, order: order_view(tracked) };
+    Template::render("orders/cancel", ctx)
+}
+
+#[get("/orders/<token>/cancel")]
+async fn ask_cancel(
+    token: Result<OrderToken, InvalidToken>,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Reply> {
+    let tracked = tracked_order(state, token).await?;
+    if !tracked.order.status.customer_may_change() {
+        let to = format!("/orders/{}", tracked.order.token);
+        return Ok(Reply::Redirect(Redirect::to(to)));
+    }
+    Ok(Reply::Html(cancel_question(&visitor, &csrf, &tracked)))
+}
+
+/// Cancels once confirmed (`confirm=oui`); without the confirmation, asks first.
 #[post("/orders/<token>/cancel", data = "<form>")]
 async fn cancel_order(
     token: Result<OrderToken, InvalidToken>,
     state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
     form: Posted,
-) -> AppResult<Redirect> {
-    let token = token.map_err(|_| super::not_found())?;
-    form.0.expect_empty()?;
+) -> AppResult<Reply> {
+    let confirmed = form.0.confirmed()?;
+    let tracked = tracked_order(state, token).await?;
+    if !tracked.order.status.customer_may_change() {
+        return Err(too_late(tracked.order.status));
+    }
+    if !confirmed {
+        return Ok(Reply::Html(cancel_question(&visitor, &csrf, &tracked)));
+    }
+    let token = tracked.order.token.clone();
     let t = token.clone();
     match state
         .db
         .run(move |c| orders::cancel_by_customer(c, &t))
         .await?
     {
-        Ok(()) => Ok(Redirect::to(format!("/orders/{token}"))),
+        Ok(()) => Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}")))),
         Err(OrderError::Transition(_)) => Err(too_late_now(state, &token).await),
         Err(e) => Err(e.into()),
     }
