@@ -174,6 +174,87 @@ impl Recap {
     }
 }
 
+/// How a line differs from what a page showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineChange {
+    New,
+    Quantity { from: u32, to: u32 },
+    Price { from: Money, to: Money },
+    NoLongerOffered,
+}
+
+impl LineChange {
+    /// A short French note shown beside the line.
+    pub fn note(&self) -> String {
+        match self {
+            LineChange::New => "ajouté depuis".into(),
+            LineChange::Quantity { from, to } => format!("quantité : {from} → {to}"),
+            LineChange::Price { from, to } => format!("prix : {from} → {to}"),
+            LineChange::NoLongerOffered => "n'est plus proposé".into(),
+        }
+    }
+}
+
+/// A line as a page showed it: (product, quantity, unit price).
+pub type ShownLine = (ProductId, u32, Money);
+
+impl Recap {
+    /// The lines as the checkout form remembers them, to say later what changed:
+    /// "12:1:1050,13:2:1250". Only for showing differences: the version decides.
+    pub fn shown_text(&self) -> String {
+        self.lines
+            .iter()
+            .map(|l| format!("{}:{}:{}", l.product, l.qty, l.unit_price.cents()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// What changed since a page showed `shown`: per line still here, and the products gone.
+    pub fn changes_since(
+        &self,
+        shown: &[ShownLine],
+    ) -> (Vec<(ProductId, LineChange)>, Vec<ProductId>) {
+        let mut changes = Vec::new();
+        for l in &self.lines {
+            let before = shown.iter().find(|(p, _, _)| *p == l.product);
+            let change = match before {
+                _ if !l.offered => Some(LineChange::NoLongerOffered),
+                None => Some(LineChange::New),
+                Some((_, qty, _)) if *qty != l.qty => Some(LineChange::Quantity {
+                    from: *qty,
+                    to: l.qty,
+                }),
+                Some((_, _, price)) if *price != l.unit_price => Some(LineChange::Price {
+                    from: *price,
+                    to: l.unit_price,
+                }),
+                Some(_) => None,
+            };
+            changes.extend(change.map(|c| (l.product, c)));
+        }
+        let gone = shown
+            .iter()
+            .map(|(p, _, _)| *p)
+            .filter(|p| self.lines.iter().all(|l| l.product != *p))
+            .collect();
+        (changes, gone)
+    }
+}
+
+/// The lines a checkout form remembers (see `Recap::shown_text`); malformed parts are skipped.
+pub fn parse_shown(text: &str) -> Vec<ShownLine> {
+    text.split(',')
+        .filter_map(|part| {
+            let mut fields = part.split(':');
+            let product = ProductId::parse(fields.next()?).ok()?;
+            let qty = fields.next()?.parse().ok()?;
+            let cents: i64 = fields.next()?.parse().ok()?;
+            Some((product, qty, Money::from_cents(cents)))
+        })
+        .take(MAX_LINES)
+        .collect()
+}
+
 /// The version of a recap, carried by the checkout form (24 hex digits).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -218,6 +299,31 @@ mod tests {
         assert_ne!(renamed.version(), shown);
         assert_eq!(RecapVersion::parse(shown.as_str()), Some(shown));
         assert_eq!(RecapVersion::parse("zz"), None);
+    }
+
+    #[test]
+    fn a_recap_says_what_changed_since_it_was_shown() {
+        let shown = parse_shown(&recap(1, 1050).shown_text());
+        assert_eq!(shown, vec![(ProductId(7), 1, Money::from_cents(1050))]);
+        assert_eq!(recap(1, 1050).changes_since(&shown), (vec![], vec![]));
+        let (changes, _) = recap(2, 1050).changes_since(&shown);
+        assert_eq!(
+            changes,
+            vec![(ProductId(7), LineChange::Quantity { from: 1, to: 2 })]
+        );
+        let (changes, _) = recap(1, 1150).changes_since(&shown);
+        assert_eq!(
+            changes[0].1.note().replace('\u{a0}', " "),
+            "prix : 10,50 € → 11,50 €"
+        );
+        let mut other = recap(1, 1050);
+        other.lines[0].product = ProductId(8);
+        let (changes, gone) = other.changes_since(&shown);
+        assert_eq!(
+            (changes[0].1.clone(), gone),
+            (LineChange::New, vec![ProductId(7)])
+        );
+        assert!(parse_shown("x:1:2,,7:a:1").is_empty());
     }
 
     #[test]

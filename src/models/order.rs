@@ -236,7 +236,7 @@ pub fn tracked(conn: &mut DbConn, token: &OrderToken) -> QueryResult<Option<Trac
         Ok(Some(Tracked {
             lines: lines(c, order.id)?,
             events: events(c, order.id)?,
-            pizzeria: Pizzeria::find_active(c, order.pizzeria_id)?,
+            pizzeria: Pizzeria::find(c, order.pizzeria_id)?,
             order,
         }))
     })

@@ -62,6 +62,16 @@ impl Pizzeria {
             .optional()
     }
 
+    /// A pizzeria whether it still takes orders or not (its name and phone stay on its orders'
+    /// and carts' pages).
+    pub fn find(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<Option<Pizzeria>> {
+        pizzerias::table
+            .find(id)
+            .select(Pizzeria::as_select())
+            .first(conn)
+            .optional()
+    }
+
     pub fn exists(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
             pizzerias::table.filter(pizzerias::id.eq(id)),

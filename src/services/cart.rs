@@ -185,19 +185,29 @@ pub fn recap(conn: &mut DbConn, cart: &Cart) -> QueryResult<Recap> {
     })
 }
 
-/// A cart as its pages show it: the pizzeria's name and the recap.
+/// A cart as its pages show it: its pizzeria (even one that no longer takes orders) and the
+/// recap.
 #[derive(Debug, Clone)]
 pub struct CartView {
     pub pizzeria_name: String,
+    pub pizzeria_phone: String,
+    /// Whether the pizzeria still takes orders.
+    pub pizzeria_active: bool,
     pub recap: Recap,
 }
 
 pub fn view(conn: &mut DbConn, cart: &Cart) -> QueryResult<CartView> {
-    let pizzeria_name = Pizzeria::find_active(conn, cart.pizzeria)?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let pizzeria = Pizzeria::find(conn, cart.pizzeria)?;
     Ok(CartView {
-        pizzeria_name,
+        pizzeria_name: pizzeria
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        pizzeria_phone: pizzeria
+            .as_ref()
+            .map(|p| p.phone.clone())
+            .unwrap_or_default(),
+        pizzeria_active: pizzeria.is_some_and(|p| p.active),
         recap: recap(conn, cart)?,
     })
 }

@@ -5,6 +5,7 @@ use crate::customer::{field_in, Customer};
 use crate::each_backend;
 use crate::fixtures;
 use crate::ordering::{order_by_token, shop};
+use diesel::prelude::*;
 
 each_backend! {
     async fn a_cart_changed_in_another_tab_after_the_form_was_shown_is_not_ordered(db) {
@@ -23,13 +24,15 @@ each_backend! {
         assert!(refused.body.contains("Votre panier a changé entre-temps"), "{}", refused.body);
         let recap = section(&refused.body, r#"<section class="recap""#);
         assert!(recap.contains("1 × Margherita") && recap.contains("1 × Regina"), "{recap}");
+        assert!(recap.contains("1 × Regina — 12,50\u{a0}€ <mark>ajouté depuis</mark>"), "what changed is marked: {recap}");
         assert!(refused.body.contains("Valider la commande · 23,00\u{a0}€"), "the new total on the button");
         assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
         let version = field_in(&refused.body, "cart_version").expect("a new version in the form");
         assert_ne!(version, shown.version);
 
         // The form shown again orders what it now shows.
-        let again = crate::customer::CheckoutForm { version, ..shown };
+        let lines = field_in(&refused.body, "cart_shown").expect("the new lines in the form");
+        let again = crate::customer::CheckoutForm { version, shown: lines, ..shown };
         let placed = tab_a.checkout_with(&again, &[]).await;
         assert_eq!(placed.status, 303, "{}", placed.body);
         let order = order_by_token(&s.app, &Customer::token_of(&placed)).await;
@@ -73,6 +76,65 @@ each_backend! {
 }
 
 each_backend! {
+    async fn a_price_edited_after_the_form_was_shown_is_not_charged(db) {
+        use ocpizza::db::schema::products;
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let shown = c.open_checkout().await;
+        let m = s.margherita;
+        s.app.with_conn(move |c| diesel::update(products::table.find(m.0)).set(products::price_cents.eq(1150)).execute(c).unwrap()).await;
+        let before = s.app.with_conn(fixtures::count_rows).await;
+        let refused = c.checkout_with(&shown, &[]).await;
+        assert_eq!(refused.status, 409);
+        assert!(refused.body.contains("Votre panier a changé entre-temps"), "{}", refused.body);
+        let recap = section(&refused.body, r#"<section class="recap""#);
+        assert!(recap.contains("<mark>prix : 10,50\u{a0}€ → 11,50\u{a0}€</mark>"), "{recap}");
+        assert!(refused.body.contains("Valider la commande · 11,50\u{a0}€"));
+        assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
+    }
+
+    async fn a_product_switched_off_after_the_form_was_shown_is_not_ordered(db) {
+        use ocpizza::db::schema::menu_items;
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        c.add(s.bastille.0, s.regina.0, 1).await;
+        let shown = c.open_checkout().await;
+        let (p, m) = (s.bastille, s.margherita);
+        s.app.with_conn(move |c| diesel::update(menu_items::table.filter(menu_items::pizzeria_id.eq(p.0)).filter(menu_items::product_id.eq(m.0))).set(menu_items::enabled.eq(false)).execute(c).unwrap()).await;
+        let before = s.app.with_conn(fixtures::count_rows).await;
+        let refused = c.checkout_with(&shown, &[]).await;
+        assert_eq!(refused.status, 409);
+        assert!(refused.body.contains("« Margherita » n&#x27;est plus proposé par cette pizzeria"), "{}", refused.body);
+        assert!(section(&refused.body, r#"<section class="recap""#).contains("<mark>n&#x27;est plus proposé</mark>"));
+        assert!(!refused.body.contains("Valider la commande"), "no button to order what cannot be ordered");
+        assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
+    }
+
+    async fn a_pizzeria_deactivated_meanwhile_takes_no_order_and_the_cart_stays(db) {
+        use ocpizza::db::schema::pizzerias;
+        let s = shop(db).await;
+        let mut earlier = Customer::new(&s.app).await;
+        earlier.add(s.bastille.0, s.regina.0, 1).await;
+        let tracked = Customer::token_of(&earlier.checkout().await);
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let shown = c.open_checkout().await;
+        let p = s.bastille;
+        s.app.with_conn(move |c| diesel::update(pizzerias::table.find(p.0)).set(pizzerias::active.eq(false)).execute(c).unwrap()).await;
+        let before = s.app.with_conn(fixtures::count_rows).await;
+        let refused = c.checkout_with(&shown, &[]).await;
+        assert_eq!(refused.status, 409);
+        assert!(refused.body.contains("OC Pizza Bastille ne prend plus de commandes en ligne"), "{}", refused.body);
+        assert!(refused.body.contains(&format!(r#"<a href="/pizzerias/{}">OC Pizza Marais</a>"#, s.marais)), "the pizzerias still open are offered");
+        assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
+        let cart = c.get("/cart").await.body;
+        assert!(cart.contains("Margherita") && cart.contains("OC Pizza Bastille") && cart.contains("01 43 55 12 12"), "{cart}");
+        let page = earlier.get(&format!("/orders/{tracked}")).await.body;
+        assert!(page.contains("OC Pizza Bastille") && page.contains("01 43 55 12 12"), "its orders still name it: {page}");
+    }
+
     async fn emptying_the_cart_asks_first_with_and_without_htmx(db) {
         let s = shop(db).await;
         let mut c = Customer::new(&s.app).await;

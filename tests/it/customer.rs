@@ -133,6 +133,7 @@ impl Customer {
         CheckoutForm {
             key: field_in(&page.body, "idempotency_key").expect("idempotency key in the form"),
             version: field_in(&page.body, "cart_version").expect("cart version in the form"),
+            shown: field_in(&page.body, "cart_shown").expect("cart lines in the form"),
         }
     }
 
@@ -146,6 +147,7 @@ impl Customer {
         let mut fields: Vec<(&str, &str)> = vec![
             ("idempotency_key", &form.key),
             ("cart_version", &form.version),
+            ("cart_shown", &form.shown),
             ("fulfilment", "delivery"),
             ("street", "12 rue Oberkampf"),
             ("postal_code", "75011"),
@@ -187,6 +189,8 @@ impl Customer {
 pub struct CheckoutForm {
     pub key: String,
     pub version: String,
+    /// The lines the page showed (to say what changed since).
+    pub shown: String,
 }
 
 impl From<&CheckoutForm> for CheckoutForm {
@@ -201,6 +205,7 @@ impl From<&str> for CheckoutForm {
         CheckoutForm {
             key: key.to_string(),
             version: "0".repeat(24),
+            shown: String::new(),
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum OrderError {
     NotFound,
     #[error("Votre panier a changé entre-temps (dans un autre onglet ?) : vérifiez-le puis validez à nouveau.")]
     CartChanged,
+    #[error("{0} ne prend plus de commandes en ligne. Votre panier est conservé : choisissez une autre pizzeria, ou appelez-la.")]
+    PizzeriaInactive(String),
     #[error("{0}")]
     Stock(StockError),
     #[error(transparent)]

@@ -109,7 +109,11 @@ fn confirmed_cart(tx: &mut DbConn, c: &Checkout) -> Result<(SessionData, Cart, R
         .clone()
         .filter(|cart| cart.pizzeria == c.pizzeria && !cart.is_empty())
         .ok_or(OrderError::CartChanged)?;
-    let recap = cart::recap(tx, &cart)?;
+    let view = cart::view(tx, &cart)?;
+    if !view.pizzeria_active {
+        return Err(OrderError::PizzeriaInactive(view.pizzeria_name));
+    }
+    let recap = view.recap;
     if let Some(gone) = recap.lines.iter().find(|l| !l.offered) {
         return Err(OrderError::Unavailable(gone.name.clone()));
     }

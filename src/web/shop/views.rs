@@ -2,6 +2,7 @@
 
 use crate::domain::cart::Cart;
 use crate::domain::token::SessionId;
+use crate::models::catalog;
 use crate::models::session::SessionData;
 use crate::services::{cart, sessions};
 use crate::state::AppState;
@@ -15,12 +16,18 @@ use rocket::serde::Serialize;
 pub struct CartView {
     pub pizzeria_id: i64,
     pub pizzeria_name: String,
+    pub pizzeria_phone: String,
+    /// Whether the pizzeria still takes orders.
+    pub pizzeria_active: bool,
     pub lines: Vec<LineView>,
     pub count: u32,
     pub total: String,
     pub orderable: bool,
-    /// The version of this recap: the checkout form carries it.
+    /// The version of this recap, and its lines: the checkout form carries both.
     pub version: String,
+    pub shown: String,
+    /// Products the page showed that the cart no longer holds.
+    pub removed: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +38,8 @@ pub struct LineView {
     pub unit: String,
     pub subtotal: String,
     pub offered: bool,
+    /// What changed since the page the customer confirmed.
+    pub change: Option<String>,
 }
 
 impl From<cart::CartView> for CartView {
@@ -39,10 +48,14 @@ impl From<cart::CartView> for CartView {
         CartView {
             pizzeria_id: r.pizzeria.0,
             pizzeria_name: v.pizzeria_name,
+            pizzeria_phone: v.pizzeria_phone,
+            pizzeria_active: v.pizzeria_active,
             count: r.item_count(),
             total: r.total().to_string(),
-            orderable: r.orderable(),
+            orderable: r.orderable() && v.pizzeria_active,
             version: r.version().as_str().to_string(),
+            shown: r.shown_text(),
+            removed: Vec::new(),
             lines: r
                 .lines
                 .into_iter()
@@ -53,10 +66,45 @@ impl From<cart::CartView> for CartView {
                     subtotal: l.subtotal().to_string(),
                     offered: l.offered,
                     name: l.name,
+                    change: None,
                 })
                 .collect(),
         }
     }
+}
+
+/// The cart as it is now, each line marked with what changed since a page showed `shown`
+/// (the checkout form's `cart_shown`), and the products gone named.
+pub async fn cart_view_since(
+    state: &AppState,
+    cart: Option<Cart>,
+    shown: &str,
+) -> AppResult<Option<CartView>> {
+    let Some(cart) = cart else {
+        return Ok(None);
+    };
+    let view = state.db.run(move |c| cart::view(c, &cart)).await??;
+    if shown.is_empty() {
+        return Ok(Some(view.into()));
+    }
+    let shown = crate::domain::cart::parse_shown(shown);
+    let (changes, gone) = view.recap.changes_since(&shown);
+    let names = if gone.is_empty() {
+        Vec::new()
+    } else {
+        let ids = gone.clone();
+        state.db.run(move |c| catalog::names(c, &ids)).await??
+    };
+    let mut page = CartView::from(view);
+    for line in &mut page.lines {
+        let id = crate::domain::ids::ProductId(line.product_id);
+        line.change = changes
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, c)| c.note());
+    }
+    page.removed = names.into_iter().map(|(_, name)| name).collect();
+    Ok(Some(page))
 }
 
 /// A cart as shown, read from the database (names, today's prices).

@@ -10,9 +10,10 @@ use crate::web::fields::{self, take_values, Values, ADDRESS_FIELDS, CONTACT_FIEL
 use crate::web::form::{FieldErrors, RawForm};
 
 /// The fields besides the address and the contact.
-const OTHER_FIELDS: [&str; 5] = [
+const OTHER_FIELDS: [&str; 6] = [
     "idempotency_key",
     "cart_version",
+    "cart_shown",
     "fulfilment",
     "when",
     "payment",

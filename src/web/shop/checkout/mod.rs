@@ -4,13 +4,14 @@
 
 mod form;
 
-use super::views::{cart_view, session_cart};
+use super::views::{cart_view, cart_view_since, session_cart};
 use crate::domain::checkout::{Timing, When};
 use crate::domain::hours;
 use crate::domain::ids::{PizzeriaId, UserId};
 use crate::domain::order::Channel;
 use crate::domain::token::CheckoutKey;
-use crate::models::{pizzeria, session, user};
+use crate::models::pizzeria::{self, Pizzeria};
+use crate::models::{session, user};
 use crate::services::orders::{self, Checkout, OrderError};
 use crate::services::tokens;
 use crate::state::AppState;
@@ -49,7 +50,8 @@ async fn prefill(state: &AppState, user: Option<UserId>) -> AppResult<Values> {
     Ok(prefilled(profile, address))
 }
 
-/// The checkout page for the visitor's cart as it is now (None without a cart).
+/// The checkout page for the visitor's cart as it is now (None without a cart). Shown again
+/// after a post, each line says what changed since the page the customer confirmed.
 async fn checkout_page(
     state: &AppState,
     visitor: &Visitor,
@@ -58,10 +60,15 @@ async fn checkout_page(
     errors: FieldErrors,
     problem: Option<String>,
 ) -> AppResult<Option<Template>> {
-    let Some(cart) = cart_view(state, session_cart(visitor)).await? else {
+    let shown = values.get("cart_shown").cloned().unwrap_or_default();
+    let Some(cart) = cart_view_since(state, session_cart(visitor), &shown).await? else {
         return Ok(None);
     };
     let t = timing(state, Some(PizzeriaId(cart.pizzeria_id))).await?;
+    let others = match cart.pizzeria_active {
+        true => Vec::new(),
+        false => open_elsewhere(state).await?,
+    };
     let layout = Layout::new(visitor, csrf);
     let idempotency_key = values
         .get("idempotency_key")
@@ -69,10 +76,16 @@ async fn checkout_page(
         .unwrap_or_else(tokens::checkout_key);
     let summary = error_summary(&errors);
     let ctx = context! {
-        layout, cart, values, errors, summary, problem, idempotency_key,
+        layout, cart, values, errors, summary, problem, idempotency_key, others,
         open_now: t.open_now, slots: t.slot_texts(), logged_in: visitor.user().is_some(),
     };
     Ok(Some(Template::render("checkout/form", ctx)))
+}
+
+/// The pizzerias that take orders, for a cart whose pizzeria no longer does.
+async fn open_elsewhere(state: &AppState) -> AppResult<Vec<(i64, String)>> {
+    let list = state.db.run(Pizzeria::list_active).await??;
+    Ok(list.into_iter().map(|p| (p.id.0, p.name)).collect())
 }
 
 #[get("/checkout")]
