@@ -109,6 +109,23 @@ impl Shortage {
     }
 }
 
+impl Shortage {
+    /// The same, for a cart: what is left given the rest of the customer's cart.
+    pub fn message_for_cart(&self) -> String {
+        match self.left {
+            n if n <= 0 => format!("Il ne reste plus de « {} » pour votre panier.", self.name),
+            1 => format!(
+                "Il ne reste qu'un(e) « {} » pour votre panier (vous en demandez {}).",
+                self.name, self.wanted
+            ),
+            n => format!(
+                "Il ne reste que {n} « {} » pour votre panier (vous en demandez {}).",
+                self.name, self.wanted
+            ),
+        }
+    }
+}
+
 /// A cart line as the customer is shown it: today's name and price, and whether the pizzeria
 /// still offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]

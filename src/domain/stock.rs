@@ -46,6 +46,26 @@ pub fn makeable_count(lines: impl IntoIterator<Item = Requirement>) -> i64 {
         .unwrap_or(0)
 }
 
+/// How many of a product the stock can make when `taken` is already spoken for (the rest of a
+/// cart): `recipe` is (ingredient, quantity per unit), `available` what is on hand and not
+/// reserved. An ingredient missing from `available` has none.
+pub fn most_of<K: std::hash::Hash + Eq>(
+    recipe: &[(K, i64)],
+    available: &std::collections::HashMap<K, i64>,
+    taken: &std::collections::HashMap<K, i64>,
+) -> i64 {
+    let lines = recipe.iter().map(|(ingredient, per_unit)| {
+        let free = available.get(ingredient).copied().unwrap_or(0)
+            - taken.get(ingredient).copied().unwrap_or(0);
+        Requirement {
+            per_unit: *per_unit,
+            on_hand: free.max(0),
+            reserved: 0,
+        }
+    });
+    makeable_count(lines)
+}
+
 /// What the menu says about a product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Availability {
@@ -119,6 +139,24 @@ mod tests {
     fn a_product_without_recipe_or_with_a_zero_line_cannot_be_made() {
         assert_eq!(makeable_count([]), 0);
         assert_eq!(makeable_count([req(0, 1_000, 0)]), 0);
+    }
+
+    #[test]
+    fn what_the_rest_of_a_cart_takes_is_not_available_to_a_line() {
+        use std::collections::HashMap;
+        let bufala = 1;
+        let available = HashMap::from([(bufala, 240)]);
+        let parma = [(bufala, 100)];
+        assert_eq!(most_of(&parma, &available, &HashMap::new()), 2);
+        assert_eq!(
+            most_of(&parma, &available, &HashMap::from([(bufala, 120)])),
+            1
+        );
+        assert_eq!(
+            most_of(&parma, &available, &HashMap::from([(bufala, 240)])),
+            0
+        );
+        assert_eq!(most_of(&parma, &HashMap::new(), &HashMap::new()), 0);
     }
 
     #[test]

@@ -239,6 +239,18 @@ pub fn levels(
         .collect())
 }
 
+/// What is on hand and not reserved, for some ingredients of a pizzeria (none: absent).
+pub fn available(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    ingredients: &[IngredientId],
+) -> QueryResult<std::collections::HashMap<IngredientId, i64>> {
+    Ok(levels(conn, p, ingredients)?
+        .into_iter()
+        .map(|(i, l)| (i, l.on_hand - l.reserved))
+        .collect())
+}
+
 macro_rules! item {
     ($pizzeria:expr, $ingredient:expr) => {
         stock_levels::table

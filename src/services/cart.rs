@@ -2,11 +2,13 @@
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::cart::{Cart, CartError, Recap, RecapLine, Shortage};
-use crate::domain::ids::{PizzeriaId, ProductId};
+use crate::domain::ids::{IngredientId, PizzeriaId, ProductId};
 use crate::domain::money::Money;
+use crate::domain::stock::most_of;
 use crate::domain::token::SessionId;
 use crate::models::pizzeria::Pizzeria;
-use crate::models::{catalog, menu, session};
+use crate::models::stock as stock_rows;
+use crate::models::{catalog, session};
 use diesel::result::Error as DieselError;
 use diesel::QueryResult;
 use std::collections::HashMap;
@@ -17,7 +19,7 @@ pub enum CartOpError {
     NotOffered,
     #[error("Votre panier contient déjà des produits de {0}.")]
     OtherPizzeria(String),
-    #[error("{}", .0.message())]
+    #[error("{}", .0.message_for_cart())]
     Short(Shortage),
     #[error("{0}")]
     Cart(#[from] CartError),
@@ -80,7 +82,7 @@ pub fn change(
                 let mut cart = data.cart.take().ok_or(CartError::NotInCart)?;
                 cart.set(product, qty)?;
                 if qty > 0 {
-                    check_stock(tx, cart.pizzeria, product, qty)?;
+                    check_stock(tx, &cart, product)?;
                 }
                 (!cart.is_empty()).then_some(cart)
             }
@@ -109,25 +111,20 @@ fn add(
         _ => Cart::new(pizzeria),
     };
     cart.add(product, qty)?;
-    check_stock(tx, pizzeria, product, cart.qty_of(product))?;
+    check_stock(tx, &cart, product)?;
     Ok(cart)
 }
 
-/// The product must be offered here and the stock must make `wanted` of it.
-fn check_stock(
-    tx: &mut DbConn,
-    pizzeria: PizzeriaId,
-    product: ProductId,
-    wanted: u32,
-) -> Result<(), CartOpError> {
-    let offered = catalog::orderable(tx, pizzeria, &[product])?;
+/// The product must be offered here, and the stock must make its line next to the rest of the
+/// cart (products share ingredients: two pizzas with buffalo mozzarella).
+fn check_stock(tx: &mut DbConn, cart: &Cart, product: ProductId) -> Result<(), CartOpError> {
+    let offered = catalog::orderable(tx, cart.pizzeria, &[product])?;
     let Some(item) = offered.first() else {
         return Err(CartOpError::NotOffered);
     };
-    let left = menu::counts(tx, pizzeria)?
-        .get(&product)
-        .copied()
-        .unwrap_or(0);
+    let stock = CartStock::read(tx, cart)?;
+    let wanted = cart.qty_of(product);
+    let left = stock.left_for(cart, product);
     if left < i64::from(wanted) {
         return Err(CartOpError::Short(Shortage {
             product,
@@ -137,6 +134,64 @@ fn check_stock(
         }));
     }
     Ok(())
+}
+
+/// The recipes of a cart's products and what the pizzeria has of their ingredients.
+struct CartStock {
+    recipes: HashMap<ProductId, Vec<(IngredientId, i64)>>,
+    available: HashMap<IngredientId, i64>,
+}
+
+impl CartStock {
+    fn read(conn: &mut DbConn, cart: &Cart) -> QueryResult<CartStock> {
+        let ids: Vec<ProductId> = cart.lines.iter().map(|l| l.product).collect();
+        let mut recipes: HashMap<ProductId, Vec<(IngredientId, i64)>> = HashMap::new();
+        for (product, ingredient, per_unit) in catalog::recipes(conn, &ids)? {
+            recipes
+                .entry(product)
+                .or_default()
+                .push((ingredient, per_unit));
+        }
+        let mut ingredients: Vec<IngredientId> =
+            recipes.values().flatten().map(|(i, _)| *i).collect();
+        ingredients.sort();
+        ingredients.dedup();
+        let available = stock_rows::available(conn, cart.pizzeria, &ingredients)?;
+        Ok(CartStock { recipes, available })
+    }
+
+    /// How many of `product` the stock can make next to the cart's other lines.
+    fn left_for(&self, cart: &Cart, product: ProductId) -> i64 {
+        let mut taken: HashMap<IngredientId, i64> = HashMap::new();
+        for line in cart.lines.iter().filter(|l| l.product != product) {
+            for (ingredient, per_unit) in self.recipes.get(&line.product).into_iter().flatten() {
+                *taken.entry(*ingredient).or_default() += per_unit * i64::from(line.qty);
+            }
+        }
+        let recipe = self.recipes.get(&product).map_or(&[][..], Vec::as_slice);
+        most_of(recipe, &self.available, &taken)
+    }
+}
+
+/// The lines of a cart the stock can no longer make next to the others (someone else's order
+/// took what they need), with how many are left.
+pub fn shortages(conn: &mut DbConn, cart: &Cart) -> QueryResult<Vec<Shortage>> {
+    let stock = CartStock::read(conn, cart)?;
+    let ids: Vec<ProductId> = cart.lines.iter().map(|l| l.product).collect();
+    let names: HashMap<ProductId, String> = catalog::names(conn, &ids)?.into_iter().collect();
+    Ok(cart
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let left = stock.left_for(cart, l.product);
+            (left < i64::from(l.qty)).then(|| Shortage {
+                product: l.product,
+                name: names.get(&l.product).cloned().unwrap_or_default(),
+                wanted: l.qty,
+                left,
+            })
+        })
+        .collect())
 }
 
 /// A cart with today's names and prices. Products no longer offered keep their name (one more

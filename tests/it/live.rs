@@ -22,9 +22,13 @@ pub struct SseEvent {
 
 impl SseReader {
     pub async fn open(app: &TestApp, path: &str) -> SseReader {
-        let res = app
-            .http
-            .get(app.url(path))
+        Self::open_with(&app.http, &app.url(path)).await
+    }
+
+    /// The same, with a browser's client (its cookies).
+    pub async fn open_with(http: &reqwest::Client, url: &str) -> SseReader {
+        let res = http
+            .get(url)
             .timeout(Duration::from_secs(600))
             .send()
             .await

@@ -6,6 +6,7 @@ mod harness;
 mod accounts;
 mod authorization;
 mod browser;
+mod cart_stock;
 mod cli;
 mod confirmation;
 mod customer;

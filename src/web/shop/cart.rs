@@ -1,31 +1,111 @@
 //! The cart: add from a menu, change quantities, remove, empty; htmx fragments keep totals
 //! up to date, plain forms work too.
 
-use super::views::{cart_view, ensure_session, session_cart, CartView};
+use super::views::{
+    cart_view, cart_warnings, ensure_session, session_cart, warnings_version, CartView,
+};
 use crate::domain::cart::{Cart, MAX_QTY_PER_LINE};
 use crate::domain::contact::parse_quantity;
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::token::SessionId;
+use crate::live::LiveEvent;
+use crate::models::session;
 use crate::services::cart::{self, CartOpError, Change};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{FieldErrors, Posted, RawForm};
 use crate::web::guards::{Csrf, Htmx, Visitor};
 use crate::web::layout::{Layout, Reply};
+use crate::web::stream::{live_stream, LivePage, Subscription};
 use rocket::http::CookieJar;
+use rocket::response::stream::{Event, EventStream};
 use rocket::response::Redirect;
-use rocket::{get, post, routes, Route, State};
-use rocket_dyn_templates::{context, Template};
+use rocket::{get, post, routes, Route, Shutdown, State};
+use rocket_dyn_templates::{context, Metadata, Template};
 
 pub fn routes() -> Vec<Route> {
-    routes![show_cart, add_cart_line, update_cart_line, clear_cart]
+    routes![
+        show_cart,
+        cart_events,
+        add_cart_line,
+        update_cart_line,
+        clear_cart
+    ]
 }
 
 #[get("/cart")]
 async fn show_cart(state: &State<AppState>, visitor: Visitor, csrf: Csrf) -> AppResult<Template> {
     let layout = Layout::new(&visitor, &csrf);
     let cart = cart_view(state, session_cart(&visitor)).await?;
-    Ok(Template::render("cart/show", context! { layout, cart }))
+    let warnings = cart_warnings(state, session_cart(&visitor)).await?;
+    let warnings_version = warnings_version(&warnings);
+    let ctx = context! { layout, cart, warnings, warnings_version };
+    Ok(Template::render("cart/show", ctx))
+}
+
+/// An open cart page: when the pizzeria's stock moves, what its lines can still be.
+struct LiveCart<'r> {
+    md: Metadata<'r>,
+    state: &'r AppState,
+    session: SessionId,
+    pizzeria: PizzeriaId,
+    shown: String,
+}
+
+impl LiveCart<'_> {
+    async fn warnings_event(&mut self) -> Result<Vec<Event>, ()> {
+        let id = self.session.clone();
+        let read = self.state.db.run(move |c| session::find(c, &id)).await;
+        let cart = match read {
+            Ok(Ok(found)) => found.and_then(|s| s.data().cart),
+            _ => return Err(()),
+        };
+        let cart = cart.filter(|c| c.pizzeria == self.pizzeria);
+        let warnings = cart_warnings(self.state, cart).await.map_err(drop)?;
+        let version = warnings_version(&warnings);
+        if version == self.shown {
+            return Ok(Vec::new());
+        }
+        self.shown = version;
+        match self.md.render("cart/_warnings", context! { warnings }) {
+            Some((_, html)) => Ok(vec![Event::data(html.trim().to_string()).event("warnings")]),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+impl LivePage for LiveCart<'_> {
+    fn concerns(&self, event: &LiveEvent) -> bool {
+        matches!(event, LiveEvent::Stock { pizzeria, .. } if *pizzeria == self.pizzeria)
+    }
+
+    async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
+        self.warnings_event().await
+    }
+}
+
+/// `w`: the version of the warnings the page shows; the stream speaks when they change.
+#[get("/cart/events?<w>")]
+async fn cart_events<'r>(
+    w: Option<&str>,
+    state: &'r State<AppState>,
+    visitor: Visitor,
+    md: Metadata<'r>,
+    end: Shutdown,
+) -> AppResult<EventStream![Event + 'r]> {
+    let subscription = Subscription::to(&state.hub);
+    let (Some(session), Some(cart)) = (visitor.session.as_ref(), session_cart(&visitor)) else {
+        return Err(AppError::NotFound("Votre panier est vide.".into()));
+    };
+    let mut page = LiveCart {
+        md,
+        state: state.inner(),
+        session: session.id.clone(),
+        pizzeria: cart.pizzeria,
+        shown: w.unwrap_or_default().to_string(),
+    };
+    let first = page.warnings_event().await.unwrap_or_default();
+    Ok(live_stream(subscription, first, page, end))
 }
 
 /// What "Ajouter" posts: which product of which pizzeria, how many, and whether to replace a
@@ -219,9 +299,10 @@ async fn show_changed(
         return Ok(Reply::Redirect(Redirect::to("/cart")));
     }
     let layout = Layout::with_cart(visitor, csrf, new_cart.as_ref());
+    let warnings = cart_warnings(state, new_cart.clone()).await?;
     let cart: Option<CartView> = cart_view(state, new_cart).await?;
     Ok(Reply::Html(Template::render(
         "cart/_cart",
-        context! { layout, cart },
+        context! { layout, cart, warnings },
     )))
 }

@@ -137,3 +137,20 @@ pub async fn ensure_session(
     cookies::set_session(jar, &token, state.settings.secure_cookies);
     Ok(SessionId::of(&token))
 }
+
+/// What the cart's stock no longer allows, one sentence per line (empty when all is well).
+pub async fn cart_warnings(state: &AppState, cart: Option<Cart>) -> AppResult<Vec<String>> {
+    let Some(cart) = cart else {
+        return Ok(Vec::new());
+    };
+    let short = state.db.run(move |c| cart::shortages(c, &cart)).await??;
+    Ok(short.iter().map(|s| s.message_for_cart()).collect())
+}
+
+/// A short name for a list of warnings, so that a page and its stream can tell whether they
+/// show the same.
+pub fn warnings_version(warnings: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(warnings.join("\n").as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
