@@ -47,6 +47,47 @@ impl Timing {
     }
 }
 
+/// Whether a pizzeria takes orders, and for when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderWindow {
+    /// Open: as soon as possible, or a later slot.
+    Open,
+    /// Closed now, but later slots of today can be ordered, the first at this hour ("18:30").
+    LaterToday(String),
+    /// Nothing can be ordered today; it opens again then ("demain à 11:30"), if ever.
+    Closed(Option<String>),
+}
+
+impl OrderWindow {
+    pub fn at(slots: &[Slot], now: DateTime<Utc>) -> OrderWindow {
+        let timing = Timing::at(slots, now);
+        match timing.slots.first() {
+            _ if timing.open_now => OrderWindow::Open,
+            Some(first) => OrderWindow::LaterToday(hours::hhmm(*first)),
+            None => OrderWindow::Closed(
+                hours::next_opening(slots, hours::paris(now)).map(hours::opening_text),
+            ),
+        }
+    }
+
+    pub fn takes_orders(&self) -> bool {
+        !matches!(self, OrderWindow::Closed(_))
+    }
+
+    /// Why a cart cannot be filled now, for `pizzeria` (None while it takes orders).
+    pub fn refusal(&self, pizzeria: &str) -> Option<String> {
+        match self {
+            OrderWindow::Closed(Some(when)) => Some(format!(
+                "{pizzeria} est fermée pour aujourd'hui : elle ouvre {when}."
+            )),
+            OrderWindow::Closed(None) => Some(format!(
+                "{pizzeria} ne prend pas de commandes en ce moment."
+            )),
+            _ => None,
+        }
+    }
+}
+
 pub fn parse_fulfilment(raw: &str) -> Result<Fulfilment, String> {
     match Fulfilment::parse(raw) {
         Some(f) => Ok(f),
@@ -121,6 +162,37 @@ mod tests {
         assert!(choose_payment("on_delivery", Pickup).is_err());
         assert!(choose_payment("stripe", Pickup).is_err());
         assert!(choose_payment("", Delivery).is_err());
+    }
+
+    #[test]
+    fn a_closed_pizzeria_says_when_orders_can_be_taken() {
+        use chrono::TimeZone;
+        let wednesday = [
+            Slot {
+                weekday: 2,
+                opens_at: 690,
+                closes_at: 870,
+            },
+            Slot {
+                weekday: 2,
+                opens_at: 1110,
+                closes_at: 1380,
+            },
+        ];
+        // 25 November 2026 (a Wednesday), Paris time is UTC+1.
+        let utc = |h, m| Utc.with_ymd_and_hms(2026, 11, 25, h, m, 0).unwrap();
+        assert_eq!(OrderWindow::at(&wednesday, utc(11, 0)), OrderWindow::Open);
+        assert_eq!(
+            OrderWindow::at(&wednesday, utc(14, 0)),
+            OrderWindow::LaterToday("18:30".into())
+        );
+        let closed = OrderWindow::at(&wednesday, utc(22, 30));
+        assert_eq!(closed, OrderWindow::Closed(Some("mercredi à 11:30".into())));
+        assert_eq!(
+            closed.refusal("OC Pizza Bastille").unwrap(),
+            "OC Pizza Bastille est fermée pour aujourd'hui : elle ouvre mercredi à 11:30."
+        );
+        assert!(OrderWindow::Open.refusal("x").is_none());
     }
 
     #[test]

@@ -70,6 +70,32 @@ pub fn later_slots(slots: &[Slot], local: NaiveDateTime, lead: u16, step: u16) -
     out
 }
 
+/// When a pizzeria opens next after `local`: (days from today, weekday, minutes after local
+/// midnight); None when it has no opening window at all.
+pub fn next_opening(slots: &[Slot], local: NaiveDateTime) -> Option<(u8, u8, u16)> {
+    let today = local.weekday().num_days_from_monday() as u8;
+    let minute = (local.hour() * 60 + local.minute()) as u16;
+    (0..=7u8).find_map(|ahead| {
+        let day = (today + ahead) % 7;
+        slots
+            .iter()
+            .filter(|s| s.weekday == day && (ahead > 0 || s.opens_at > minute))
+            .map(|s| s.opens_at)
+            .min()
+            .map(|at| (ahead, day, at))
+    })
+}
+
+/// "aujourd'hui à 18:30", "demain à 11:30", "lundi à 11:30".
+pub fn opening_text((ahead, weekday, at): (u8, u8, u16)) -> String {
+    let day = match ahead {
+        0 => "aujourd'hui".to_string(),
+        1 => "demain".to_string(),
+        _ => WEEKDAYS[weekday as usize].to_lowercase(),
+    };
+    format!("{day} à {}", hhmm(at))
+}
+
 /// Today (in Paris) at `minutes` after local midnight, as stored (UTC).
 pub fn today_at(now: DateTime<Utc>, minutes: u16) -> Option<NaiveDateTime> {
     use chrono::TimeZone;
@@ -143,6 +169,26 @@ mod tests {
         assert_eq!(&lunch[..2], &[690, 705]);
         assert!(later_slots(&WEDNESDAY, at(2026, 11, 25, 22, 40), 30, 15).is_empty());
         assert!(later_slots(&WEDNESDAY, at(2026, 11, 26, 12, 0), 30, 15).is_empty());
+    }
+
+    #[test]
+    fn the_next_opening_is_said_in_french() {
+        // Wednesday 25 November 2026.
+        let next = |h, m| next_opening(&WEDNESDAY, at(2026, 11, 25, h, m)).map(opening_text);
+        assert_eq!(next(10, 0).as_deref(), Some("aujourd'hui à 11:30"));
+        assert_eq!(next(15, 0).as_deref(), Some("aujourd'hui à 18:30"));
+        // Open on Wednesdays only: next week.
+        assert_eq!(next(23, 30).as_deref(), Some("mercredi à 11:30"));
+        let tuesday_too = [
+            WEDNESDAY[0],
+            Slot {
+                weekday: 3,
+                ..WEDNESDAY[0]
+            },
+        ];
+        let after_close = next_opening(&tuesday_too, at(2026, 11, 25, 23, 0)).map(opening_text);
+        assert_eq!(after_close.as_deref(), Some("demain à 11:30"));
+        assert_eq!(next_opening(&[], at(2026, 11, 25, 12, 0)), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::cart::{Cart, CartError, Recap, RecapLine, Shortage};
+use crate::domain::checkout::OrderWindow;
 use crate::domain::ids::{IngredientId, PizzeriaId, ProductId};
 use crate::domain::money::Money;
 use crate::domain::stock::most_of;
@@ -25,6 +26,9 @@ pub enum CartOpError {
     Cart(#[from] CartError),
     #[error("Votre session a expiré : rechargez la page.")]
     NoSession,
+    /// The pizzeria takes no order now (closed for the day, or no longer online).
+    #[error("{0}")]
+    Closed(String),
     #[error(transparent)]
     Db(#[from] DieselError),
 }
@@ -110,9 +114,28 @@ fn add(
         }
         _ => Cart::new(pizzeria),
     };
+    if let Some(why) = refusal_now(tx, pizzeria)? {
+        return Err(CartOpError::Closed(why));
+    }
     cart.add(product, qty)?;
     check_stock(tx, &cart, product)?;
     Ok(cart)
+}
+
+/// Why the pizzeria takes no order right now, if it does not: deactivated, or closed for the
+/// day (a later slot of today can still be ordered).
+fn refusal_now(tx: &mut DbConn, pizzeria: PizzeriaId) -> QueryResult<Option<String>> {
+    let Some(p) = Pizzeria::find(tx, pizzeria)? else {
+        return Ok(Some("Cette pizzeria n'existe pas.".into()));
+    };
+    if !p.active {
+        return Ok(Some(format!(
+            "{} ne prend plus de commandes en ligne.",
+            p.name
+        )));
+    }
+    let slots = crate::models::pizzeria::slots_of(tx, pizzeria)?;
+    Ok(OrderWindow::at(&slots, chrono::Utc::now()).refusal(&p.name))
 }
 
 /// The product must be offered here, and the stock must make its line next to the rest of the

@@ -8,6 +8,7 @@ mod authorization;
 mod browser;
 mod cart_stock;
 mod cli;
+mod closed;
 mod confirmation;
 mod customer;
 mod fixtures;

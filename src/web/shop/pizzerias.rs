@@ -2,6 +2,7 @@
 
 use crate::db::Db;
 use crate::domain::catalog::ProductKind;
+use crate::domain::checkout::OrderWindow;
 use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
@@ -83,6 +84,37 @@ async fn list_pizzerias(
         "pizzerias/index",
         context! { layout, pizzerias },
     ))
+}
+
+/// What the "Ajouter" buttons of a menu say, from when the pizzeria takes orders.
+#[derive(Serialize, Clone)]
+struct OrderView {
+    /// "open", "later" or "closed".
+    state: &'static str,
+    button: String,
+    note: Option<String>,
+}
+
+fn order_view(slots: &[Slot]) -> OrderView {
+    match OrderWindow::at(slots, Utc::now()) {
+        OrderWindow::Open => OrderView {
+            state: "open",
+            button: "Ajouter".into(),
+            note: None,
+        },
+        OrderWindow::LaterToday(from) => OrderView {
+            state: "later",
+            button: "Ajouter".into(),
+            note: Some(format!("commandez pour plus tard, à partir de {from}")),
+        },
+        OrderWindow::Closed(when) => OrderView {
+            state: "closed",
+            button: when
+                .as_ref()
+                .map_or_else(|| "Fermée".to_string(), |w| format!("Ouvre {w}")),
+            note: when.map(|w| format!("ouvre {w}")),
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -204,7 +236,8 @@ fn product_list<'m>(
     }
     let sections = sections(menu.products.clone(), &menu.counts, few);
     let layout = context! { csrf: CSRF_PLACEHOLDER };
-    let ctx = context! { layout, pizzeria, sections };
+    let order = order_view(&menu.slots);
+    let ctx = context! { layout, pizzeria, sections, order };
     let (_, html) = md
         .render("pizzerias/_sections", ctx)
         .ok_or_else(|| AppError::internal("menu template failed to render"))?;
@@ -229,9 +262,10 @@ async fn show_menu(
     let live_version = menu.version.get_or_init(|| {
         availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
     });
+    let order = order_view(&menu.slots);
     Ok(Template::render(
         "pizzerias/menu",
-        context! { layout, pizzeria, sections_html, live_version },
+        context! { layout, pizzeria, sections_html, live_version, order },
     ))
 }
 
@@ -240,6 +274,7 @@ struct LiveMenu<'r> {
     md: Metadata<'r>,
     db: Db,
     pizzeria: PizzeriaId,
+    slots: Vec<Slot>,
     csrf: String,
     few: i64,
     names: HashMap<ProductId, String>,
@@ -261,7 +296,10 @@ impl LiveMenu<'_> {
             let a = availability_view(now);
             let name = self.names.get(&id).map_or("", String::as_str);
             let layout = context! { csrf: &self.csrf };
-            let ctx = context! { a, layout, name, product_id: id.0, pizzeria_id: self.pizzeria.0 };
+            let order = order_view(&self.slots);
+            let ctx = context! {
+                a, layout, name, order, product_id: id.0, pizzeria_id: self.pizzeria.0,
+            };
             if let Some((_, html)) = self.md.render("pizzerias/_availability", ctx) {
                 events.push(Event::data(html.trim().to_string()).event(format!("product-{id}")));
             }
@@ -293,14 +331,20 @@ impl LivePage for LiveMenu<'_> {
 /// The products and counts a stream starts from: an up-to-date cached menu saves the queries
 /// (a change it misses was committed before the tailer's next tick, which reaches the stream
 /// since it subscribed first).
-async fn stream_start(state: &AppState, id: PizzeriaId) -> AppResult<(Vec<MenuProduct>, Counts)> {
+async fn stream_start(state: &AppState, id: PizzeriaId) -> AppResult<StreamStart> {
     if let Some(menu) = state.hub.menus.fresh(id) {
-        return Ok((menu.products.clone(), menu.counts.clone()));
+        return Ok((
+            menu.products.clone(),
+            menu.counts.clone(),
+            menu.slots.clone(),
+        ));
     }
     let read = state.db.run(move |c| menu::read_menu(c, id)).await??;
     let read = read.ok_or_else(not_found_pizzeria)?;
-    Ok((read.products, read.counts))
+    Ok((read.products, read.counts, read.slots))
 }
+
+type StreamStart = (Vec<MenuProduct>, Counts, Vec<Slot>);
 
 /// `v`: the availability version the page was rendered with. When the database still gives
 /// the same, the stream starts silent (re-sending every fragment would replace buttons under
@@ -316,7 +360,7 @@ async fn menu_events<'r>(
 ) -> AppResult<EventStream![Event + 'r]> {
     let id = id.map_err(|_| not_found_pizzeria())?;
     let subscription = Subscription::to(&state.hub);
-    let (products, initial) = stream_start(state, id).await?;
+    let (products, initial, slots) = stream_start(state, id).await?;
     let few = state.settings.few_left_threshold;
     let unchanged =
         v.is_some_and(|v| v == availability_version(products.iter().map(|p| &p.id), &initial, few));
@@ -324,6 +368,7 @@ async fn menu_events<'r>(
         md,
         db: state.db.clone(),
         pizzeria: id,
+        slots,
         csrf: csrf.0.to_string(),
         few,
         names: products.into_iter().map(|p| (p.id, p.name)).collect(),

@@ -5,12 +5,12 @@
 mod form;
 
 use super::views::{cart_view, cart_view_since, session_cart};
-use crate::domain::checkout::{Timing, When};
+use crate::domain::checkout::{OrderWindow, Timing, When};
 use crate::domain::hours;
 use crate::domain::ids::{PizzeriaId, UserId};
 use crate::domain::order::Channel;
 use crate::domain::token::CheckoutKey;
-use crate::models::pizzeria::{self, Pizzeria};
+use crate::models::pizzeria;
 use crate::models::{session, user};
 use crate::services::orders::{self, Checkout, OrderError};
 use crate::services::tokens;
@@ -64,10 +64,17 @@ async fn checkout_page(
     let Some(cart) = cart_view_since(state, session_cart(visitor), &shown).await? else {
         return Ok(None);
     };
-    let t = timing(state, Some(PizzeriaId(cart.pizzeria_id))).await?;
-    let others = match cart.pizzeria_active {
+    let p = PizzeriaId(cart.pizzeria_id);
+    let slots = state.db.run(move |c| pizzeria::slots_of(c, p)).await??;
+    let t = Timing::at(&slots, Utc::now());
+    let window = OrderWindow::at(&slots, Utc::now());
+    let reopens = match &window {
+        OrderWindow::Closed(when) => when.clone(),
+        _ => None,
+    };
+    let others = match cart.pizzeria_active && window.takes_orders() {
         true => Vec::new(),
-        false => open_elsewhere(state).await?,
+        false => open_elsewhere(state, p).await?,
     };
     let layout = Layout::new(visitor, csrf);
     let idempotency_key = values
@@ -76,16 +83,20 @@ async fn checkout_page(
         .unwrap_or_else(tokens::checkout_key);
     let summary = error_summary(&errors);
     let ctx = context! {
-        layout, cart, values, errors, summary, problem, idempotency_key, others,
+        layout, cart, values, errors, summary, problem, idempotency_key, others, reopens,
         open_now: t.open_now, slots: t.slot_texts(), logged_in: visitor.user().is_some(),
     };
     Ok(Some(Template::render("checkout/form", ctx)))
 }
 
-/// The pizzerias that take orders, for a cart whose pizzeria no longer does.
-async fn open_elsewhere(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let list = state.db.run(Pizzeria::list_active).await??;
-    Ok(list.into_iter().map(|p| (p.id.0, p.name)).collect())
+/// The other pizzerias that take orders now, for a cart whose pizzeria does not.
+async fn open_elsewhere(state: &AppState, not: PizzeriaId) -> AppResult<Vec<(i64, String)>> {
+    let directory = state.db.run(pizzeria::directory).await??;
+    Ok(directory
+        .into_iter()
+        .filter(|(p, slots)| p.id != not && OrderWindow::at(slots, Utc::now()).takes_orders())
+        .map(|(p, _)| (p.id.0, p.name))
+        .collect())
 }
 
 #[get("/checkout")]
