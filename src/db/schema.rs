@@ -35,6 +35,7 @@ diesel::table! {
         is_admin -> Bool,
         active -> Bool,
         created_at -> Timestamp,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -280,6 +281,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_tokens -> users (user_id));
+
+diesel::table! {
     order_numbers (pizzeria_id, service_date) {
         pizzeria_id -> BigInt,
         service_date -> Date,
@@ -367,4 +382,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     login_attempts,
     order_numbers,
+    account_tokens,
 );

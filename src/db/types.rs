@@ -2,6 +2,7 @@
 //! are TEXT. Rows carry `PizzeriaId`, `Money`, `OrderStatus`… and never re-wrap raw values.
 //! A stored text that is not a known value fails to load, instead of passing for another one.
 
+use crate::domain::account::LinkPurpose;
 use crate::domain::catalog::ProductKind;
 use crate::domain::ids::{
     AddressId, IngredientId, OrderId, PaymentId, PizzeriaId, ProductId, UserId,
@@ -100,6 +101,7 @@ text_columns! {
     MovementReason => MovementReasonColumn, |v| v.as_str(), MovementReason::parse;
     StaffRole => StaffRoleColumn, |v| v.as_str(), StaffRole::parse;
     ProductKind => ProductKindColumn, |v| v.as_str(), ProductKind::parse;
+    LinkPurpose => LinkPurposeColumn, |v| v.as_str(), LinkPurpose::parse;
     OrderToken => OrderTokenColumn, |v| v.as_str(), |s| OrderToken::parse(s).ok();
     CheckoutKey => CheckoutKeyColumn, |v| v.as_str(), |s| CheckoutKey::parse(s).ok();
     SessionId => SessionIdColumn, |v| v.as_str(), |s| SessionId::parse(s).ok();

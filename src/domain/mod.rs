@@ -1,5 +1,6 @@
 //! Pure business rules: no Rocket, no Diesel, no I/O.
 
+pub mod account;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

@@ -57,7 +57,18 @@ token_type!(
     CheckoutKey,
     /// The per-browser CSRF token kept in an encrypted cookie.
     CsrfToken,
+    /// A one-time link sent by e-mail (confirming an address, setting a new password); stored
+    /// as its hash.
+    AccountToken,
 );
+
+/// The SHA-256 of a token, in hex: what the database keeps of tokens that grant something.
+pub fn hash_hex(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// How a session is stored: the SHA-256 of its token, in hex. A leaked table gives no usable
 /// cookie.
@@ -66,12 +77,7 @@ pub struct SessionId(String);
 
 impl SessionId {
     pub fn of(token: &SessionToken) -> Self {
-        SessionId(
-            Sha256::digest(token.as_str().as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        SessionId(hash_hex(token.as_str()))
     }
 
     /// A stored id read back (64 hex digits).

@@ -99,3 +99,7 @@ pub fn insert(
 pub fn delete_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(a::table.filter(a::created_at.lt(before))).execute(conn)
 }
+
+pub fn delete_of_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
+    diesel::delete(a::table.filter(a::email.eq(email))).execute(conn)
+}

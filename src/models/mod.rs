@@ -2,6 +2,7 @@
 //! pizzeria first. Writes are named for what they do (`insert_…`, `delete_…`, `set_…`,
 //! `save_…`, `touch…`, `record…`, `enqueue`, `try_…`): the layer check keeps them out of `web`.
 
+pub mod account_token;
 pub mod catalog;
 pub mod census;
 pub mod idempotency;

@@ -209,6 +209,39 @@ pub fn history_of(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Ve
         .collect())
 }
 
+/// Whether the customer has an order the pizzeria still has to prepare or bring.
+pub fn has_open_order(conn: &mut DbConn, user: UserId) -> QueryResult<bool> {
+    let done = [
+        OrderStatus::Delivered,
+        OrderStatus::PickedUp,
+        OrderStatus::Cancelled,
+    ];
+    diesel::select(diesel::dsl::exists(
+        orders::table
+            .filter(orders::user_id.eq(user))
+            .filter(orders::status.ne_all(done)),
+    ))
+    .get_result(conn)
+}
+
+/// The orders of a deleted account keep their lines and totals, not the person: no name,
+/// phone, e-mail or address, and no link to the account.
+pub fn set_anonymous_of_user(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    use crate::domain::account::DELETED_CUSTOMER;
+    diesel::update(orders::table.filter(orders::user_id.eq(user)))
+        .set((
+            orders::customer_name.eq(DELETED_CUSTOMER),
+            orders::customer_phone.eq(""),
+            orders::customer_email.eq(""),
+            orders::delivery_street.eq(None::<String>),
+            orders::delivery_postal_code.eq(None::<String>),
+            orders::delivery_city.eq(None::<String>),
+            orders::delivery_instructions.eq(None::<String>),
+            orders::user_id.eq(None::<UserId>),
+        ))
+        .execute(conn)
+}
+
 /// What the tracking page shows of an order.
 #[derive(Debug, Clone)]
 pub struct Tracked {

@@ -46,3 +46,31 @@ pub fn enqueue(
         .execute(conn)
         .map(drop)
 }
+
+/// Like `enqueue`, but a message already queued under `dedupe_key` is left as it is.
+pub fn enqueue_once(
+    conn: &mut DbConn,
+    dedupe_key: &str,
+    recipient: &str,
+    template: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<bool> {
+    let queued: bool = diesel::select(diesel::dsl::exists(
+        email_outbox::table.filter(email_outbox::dedupe_key.eq(dedupe_key)),
+    ))
+    .get_result(conn)?;
+    if queued {
+        return Ok(false);
+    }
+    enqueue(conn, dedupe_key, recipient, template, payload, None).map(|_| true)
+}
+
+/// Messages not sent yet to an address that no longer belongs to anyone.
+pub fn delete_pending_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
+    diesel::delete(
+        email_outbox::table
+            .filter(email_outbox::recipient.eq(recipient))
+            .filter(email_outbox::status.eq("pending")),
+    )
+    .execute(conn)
+}

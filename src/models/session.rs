@@ -100,3 +100,16 @@ pub fn delete(conn: &mut DbConn, id: &SessionId) -> QueryResult<()> {
 pub fn delete_expired(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.lt(now))).execute(conn)
 }
+
+/// Ends the sessions of an account, but `keep` (the browser asking, when it stays signed in).
+pub fn delete_of_user(
+    conn: &mut DbConn,
+    user: UserId,
+    keep: Option<&SessionId>,
+) -> QueryResult<usize> {
+    let of_user = sessions::table.filter(sessions::user_id.eq(user));
+    match keep {
+        Some(id) => diesel::delete(of_user.filter(sessions::id.ne(id))).execute(conn),
+        None => diesel::delete(of_user).execute(conn),
+    }
+}

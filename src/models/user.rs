@@ -16,6 +16,97 @@ pub struct NewUser<'a> {
     pub is_admin: bool,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// None until the person opens the link sent to the address.
+    pub email_verified_at: Option<NaiveDateTime>,
+}
+
+/// An account found by its e-mail: (id, confirmed, active).
+pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<(UserId, bool, bool)>> {
+    let row: Option<(UserId, Option<NaiveDateTime>, bool)> = users::table
+        .filter(users::email.eq(email))
+        .select((users::id, users::email_verified_at, users::active))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, verified, active)| (id, verified.is_some(), active)))
+}
+
+/// What a registration not yet confirmed holds: replaced by the latest one.
+pub fn set_pending(
+    conn: &mut DbConn,
+    id: UserId,
+    full_name: &str,
+    phone: Option<&str>,
+    password_hash: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set((
+        users::full_name.eq(full_name),
+        users::phone.eq(phone),
+        users::password_hash.eq(password_hash),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn set_verified(conn: &mut DbConn, id: UserId, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::email_verified_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: UserId, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_profile(
+    conn: &mut DbConn,
+    id: UserId,
+    full_name: &str,
+    phone: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::full_name.eq(full_name), users::phone.eq(phone)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The password hash of an active account.
+pub fn password_hash(conn: &mut DbConn, id: UserId) -> QueryResult<Option<String>> {
+    users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select(users::password_hash)
+        .first(conn)
+        .optional()
+}
+
+/// What is left of a deleted account: no name, no e-mail, no phone, no password, inactive.
+pub fn set_deleted(conn: &mut DbConn, id: UserId) -> QueryResult<()> {
+    use crate::domain::account::{deleted_email, DELETED_NAME};
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(deleted_email(id.0)),
+            users::full_name.eq(DELETED_NAME),
+            users::phone.eq(None::<String>),
+            users::password_hash.eq("!"),
+            users::active.eq(false),
+            users::email_verified_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_addresses(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    diesel::delete(customer_addresses::table.filter(customer_addresses::user_id.eq(user)))
+        .execute(conn)
 }
 
 pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
@@ -47,7 +138,6 @@ pub fn profile(conn: &mut DbConn, user: UserId) -> QueryResult<Option<Profile>> 
         .optional()
 }
 
-/// What login needs of an active account.
 #[derive(Debug, Clone, Queryable)]
 pub struct Credentials {
     pub id: UserId,
@@ -55,10 +145,12 @@ pub struct Credentials {
     pub full_name: String,
 }
 
+/// What login needs of an active, confirmed account.
 pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<Credentials>> {
     users::table
         .filter(users::email.eq(email))
         .filter(users::active.eq(true))
+        .filter(users::email_verified_at.is_not_null())
         .select((users::id, users::password_hash, users::full_name))
         .first(conn)
         .optional()
@@ -134,4 +226,21 @@ pub fn delete_address(conn: &mut DbConn, user: UserId, id: AddressId) -> QueryRe
     )
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// Registrations never confirmed, older than `before`, are forgotten (their links first).
+pub fn delete_unconfirmed_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::account_tokens;
+    let stale = users::table
+        .filter(users::email_verified_at.is_null())
+        .filter(users::active.eq(true))
+        .filter(users::created_at.lt(before))
+        .select(users::id);
+    let ids: Vec<UserId> = stale.load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(users::table.filter(users::id.eq_any(&ids))).execute(conn)
 }

@@ -1,8 +1,8 @@
 //! What is deleted when it no longer serves: expired sessions, login attempts older than a
-//! day, checkout keys older than two days.
+//! day, checkout keys older than two days, expired e-mail links, registrations never confirmed.
 
 use crate::db::{write_tx, DbConn};
-use crate::models::{idempotency, login_attempt, session};
+use crate::models::{account_token, idempotency, login_attempt, session, user};
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
@@ -10,6 +10,8 @@ use diesel::QueryResult;
 pub const CHECKOUT_KEY_DAYS: i64 = 2;
 /// Login attempts older than this say nothing any more.
 pub const LOGIN_ATTEMPT_DAYS: i64 = 1;
+/// A registration not confirmed within this many days is forgotten.
+pub const UNCONFIRMED_DAYS: i64 = 7;
 
 /// How many rows of each kind one run deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub struct Cleaned {
     pub sessions: usize,
     pub login_attempts: usize,
     pub checkout_keys: usize,
+    pub account_links: usize,
+    pub unconfirmed_accounts: usize,
 }
 
 /// One run now.
@@ -36,6 +40,11 @@ pub fn clean(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Cleaned> {
             checkout_keys: idempotency::delete_checkout_keys_before(
                 tx,
                 now - Duration::days(CHECKOUT_KEY_DAYS),
+            )?,
+            account_links: account_token::delete_expired(tx, now)?,
+            unconfirmed_accounts: user::delete_unconfirmed_before(
+                tx,
+                now - Duration::days(UNCONFIRMED_DAYS),
             )?,
         })
     })

@@ -1,6 +1,6 @@
 //! Fresh random tokens (256 bits from the operating system's generator).
 
-use crate::domain::token::{CheckoutKey, CsrfToken, OrderToken, SessionToken};
+use crate::domain::token::{AccountToken, CheckoutKey, CsrfToken, OrderToken, SessionToken};
 
 fn random_bytes() -> [u8; 32] {
     rand::random()
@@ -21,6 +21,10 @@ pub fn checkout_key() -> CheckoutKey {
 /// The nonce of a device cookie: names one browser of one account.
 pub fn device_nonce() -> String {
     CsrfToken::from_bytes(random_bytes()).to_string()
+}
+
+pub fn account_token() -> AccountToken {
+    AccountToken::from_bytes(random_bytes())
 }
 
 pub fn csrf_token() -> CsrfToken {

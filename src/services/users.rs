@@ -116,6 +116,7 @@ pub fn create_account(conn: &mut DbConn, account: &NewAccount<'_>) -> Result<Use
             is_admin: account.role == Role::Admin,
             active: true,
             created_at: now(),
+            email_verified_at: Some(now()),
         };
         let id = user::insert(c, &row)?;
         if let Role::Staff(role, pizzeria_id) = account.role {

@@ -49,3 +49,7 @@ pub fn set_device(jar: &CookieJar<'_>, email: &str, nonce: &str, secure: bool) {
     c.set_max_age(Duration::days(DEVICE_DAYS));
     jar.add_private(c);
 }
+
+pub fn clear_device(jar: &CookieJar<'_>) {
+    jar.remove_private(Cookie::build(DEVICE_COOKIE).path("/"));
+}

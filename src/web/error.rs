@@ -143,7 +143,9 @@ impl From<AccountError> for AppError {
             AccountError::Throttled(_) => AppError::TooMany(e.to_string()),
             AccountError::NoSuchAddress => AppError::NotFound(e.to_string()),
             AccountError::WrongCredentials => AppError::Invalid(e.to_string()),
-            AccountError::EmailTaken => AppError::Conflict(e.to_string()),
+            AccountError::LinkExpired => AppError::NotFound(e.to_string()),
+            AccountError::WrongPassword => AppError::Invalid(e.to_string()),
+            AccountError::OrderInProgress => AppError::Conflict(e.to_string()),
         }
     }
 }

@@ -44,6 +44,8 @@ impl Layout {
 pub enum Reply {
     Html(Template),
     Redirect(rocket::response::Redirect),
+    #[response(status = 404)]
+    NotFound(Template),
     #[response(status = 409)]
     Conflict(Template),
     #[response(status = 422)]

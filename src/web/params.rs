@@ -2,7 +2,7 @@
 //! the same French 404 as an unknown one.
 
 use crate::domain::ids::{AddressId, InvalidId, OrderId, PizzeriaId, ProductId};
-use crate::domain::token::{InvalidToken, OrderToken};
+use crate::domain::token::{AccountToken, InvalidToken, OrderToken};
 use rocket::request::FromParam;
 
 macro_rules! id_params {
@@ -22,5 +22,12 @@ impl<'a> FromParam<'a> for OrderToken {
     type Error = InvalidToken;
     fn from_param(param: &'a str) -> Result<Self, Self::Error> {
         OrderToken::parse(param)
+    }
+}
+
+impl<'a> FromParam<'a> for AccountToken {
+    type Error = InvalidToken;
+    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+        AccountToken::parse(param)
     }
 }

@@ -126,15 +126,11 @@ async fn browser(app: &TestApp, who: Who) -> Customer {
     let (email, role) = match who {
         Who::Guest => return c,
         Who::Customer => {
-            c.get("/register").await;
-            let fields = [
-                ("name", "Léa Martin"),
-                ("email", "lea@example.fr"),
-                ("phone", ""),
-                ("password", "une pizza au feu de bois"),
-                ("password_confirm", "une pizza au feu de bois"),
-            ];
-            assert_eq!(c.post("/register", &fields).await.status, 303);
+            let signed = c
+                .register(app, "lea@example.fr", "une pizza au feu de bois")
+                .await;
+            assert_eq!(signed.status, 303);
+            c.get("/account").await;
             return c;
         }
         Who::CounterA => ("counter.bastille@demo.ocpizza.fr", "counter"),

@@ -126,6 +126,32 @@ impl Customer {
         .await
     }
 
+    /// Creates an account as a person does: the form, then the link of the e-mail it sends.
+    /// Returns the answer of the confirmation (a redirect to the account, signed in).
+    pub async fn register(&mut self, app: &TestApp, email: &str, password: &str) -> Answer {
+        self.get("/register").await;
+        let fields = [
+            ("name", "Léa Martin"),
+            ("email", email),
+            ("phone", ""),
+            ("password", password),
+            ("password_confirm", password),
+        ];
+        let sent = self.post("/register", &fields).await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        assert!(
+            sent.body.contains("Vérifiez votre boîte mail"),
+            "{}",
+            sent.body
+        );
+        let normalised = email.trim().to_lowercase();
+        let link = latest_link(app, &normalised, "account_confirm")
+            .await
+            .expect("a confirmation link");
+        assert_eq!(self.get(&link).await.status, 200);
+        self.post(&link, &[]).await
+    }
+
     /// Opens the checkout page and returns what its form carries.
     pub async fn open_checkout(&mut self) -> CheckoutForm {
         let page = self.get("/checkout").await;
@@ -208,6 +234,27 @@ impl From<&str> for CheckoutForm {
             shown: String::new(),
         }
     }
+}
+
+/// The link of the newest e-mail of `template` queued for `email`.
+pub async fn latest_link(app: &TestApp, email: &str, template: &str) -> Option<String> {
+    use diesel::prelude::*;
+    use ocpizza::db::schema::email_outbox as o;
+    let (email, template) = (email.to_string(), template.to_string());
+    let payload: Option<String> = app
+        .with_conn(move |c| {
+            o::table
+                .filter(o::recipient.eq(email))
+                .filter(o::template.eq(template))
+                .order(o::id.desc())
+                .select(o::payload)
+                .first(c)
+                .optional()
+                .unwrap()
+        })
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&payload?).unwrap();
+    v["link"].as_str().map(str::to_string)
 }
 
 fn serde_urlencoded(fields: &[(&str, &str)]) -> String {

@@ -12,16 +12,9 @@ const PASSWORD: &str = "une pizza au feu de bois";
 
 async fn registered(app: &TestApp, email: &str, password: &str) -> Customer {
     let mut c = Customer::new(app).await;
-    c.get("/register").await;
-    let fields = [
-        ("name", "Léa Martin"),
-        ("email", email),
-        ("phone", ""),
-        ("password", password),
-        ("password_confirm", password),
-    ];
-    let r = c.post("/register", &fields).await;
+    let r = c.register(app, email, password).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    c.get("/account").await;
     c.post("/logout", &[]).await;
     c.get("/login").await;
     c

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod account_life;
 mod accounts;
 mod authorization;
 mod browser;

@@ -288,6 +288,7 @@ fn insert_user(
         is_admin,
         active: true,
         created_at: now(),
+        email_verified_at: Some(now()),
     };
     user::insert(c, &row)
 }

@@ -28,7 +28,7 @@ struct AddressView {
     instructions: Option<String>,
 }
 
-async fn account_page(
+pub(super) async fn account_page(
     state: &AppState,
     visitor: &Visitor,
     csrf: &Csrf,
@@ -53,7 +53,8 @@ async fn account_page(
         .collect();
     let layout = Layout::new(visitor, csrf);
     let ctx = context! {
-        layout, name: profile.full_name, email: profile.email, phone: profile.phone, addresses,
+        layout, name: profile.full_name, email: profile.email,
+        phone_text: profile.phone.clone().unwrap_or_default(), phone: profile.phone, addresses,
         values, errors,
     };
     Ok(Template::render("account/show", ctx))
