@@ -11,6 +11,7 @@ pub mod login;
 pub mod money;
 pub mod order;
 pub mod password;
+pub mod recap;
 pub mod staff;
 pub mod stock;
 pub mod text;

@@ -1,10 +1,11 @@
 //! Cart operations on the visitor's session, checked against the pizzeria's menu and stock.
 
 use crate::db::{write_tx, AsDieselError, DbConn};
-use crate::domain::cart::{Cart, CartError, Recap, RecapLine, Shortage};
+use crate::domain::cart::{Cart, CartError, Shortage};
 use crate::domain::checkout::OrderWindow;
 use crate::domain::ids::{IngredientId, PizzeriaId, ProductId};
 use crate::domain::money::Money;
+use crate::domain::recap::{Recap, RecapLine};
 use crate::domain::stock::most_of;
 use crate::domain::token::SessionId;
 use crate::models::pizzeria::Pizzeria;

@@ -3,10 +3,11 @@
 
 use super::{needs_of, notify, record_event, shortages, total_of, OrderError, Step};
 use crate::db::{write_tx, DbConn};
-use crate::domain::cart::{Cart, Recap, RecapVersion};
+use crate::domain::cart::Cart;
 use crate::domain::contact::{Address, Contact};
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
 use crate::domain::order::{Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::domain::recap::{Recap, RecapVersion};
 use crate::domain::token::{CheckoutKey, OrderToken, SessionId};
 use crate::models::order::{self as rows, NewOrder, OrderLine};
 use crate::models::session::SessionData;

@@ -87,7 +87,7 @@ pub async fn cart_view_since(
     if shown.is_empty() {
         return Ok(Some(view.into()));
     }
-    let shown = crate::domain::cart::parse_shown(shown);
+    let shown = crate::domain::recap::parse_shown(shown);
     let (changes, gone) = view.recap.changes_since(&shown);
     let names = if gone.is_empty() {
         Vec::new()

@@ -1,9 +1,9 @@
 //! The checkout form: what it holds, how it is read, what a guest or a customer finds in it.
 
-use crate::domain::cart::RecapVersion;
 use crate::domain::checkout::{choose_payment, choose_when, parse_fulfilment, Timing, When};
 use crate::domain::contact::{Address, Contact};
 use crate::domain::order::{Fulfilment, PaymentMethod};
+use crate::domain::recap::RecapVersion;
 use crate::domain::token::CheckoutKey;
 use crate::models::user::{Profile, SavedAddress};
 use crate::web::fields::{self, take_values, Values, ADDRESS_FIELDS, CONTACT_FIELDS};
