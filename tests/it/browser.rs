@@ -174,4 +174,33 @@ each_backend! {
         }
         b.close().await.unwrap();
     }
+
+    async fn back_after_logout_shows_nothing_personal_and_long_names_fit_the_phone(db) {
+        let s = shop(db).await;
+        let driver = Driver::start().await;
+        let b = driver.phone().await;
+        let long_name = format!("Léa-{}", "Montmorency".repeat(9));
+        b.goto(&s.app.url("/register")).await.unwrap();
+        fill(&b, "name", &long_name).await;
+        fill(&b, "email", "lea@example.fr").await;
+        fill(&b, "password", "une pizza au feu de bois").await;
+        fill(&b, "password_confirm", "une pizza au feu de bois").await;
+        b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_text(&b, "h1", "Vérifiez votre boîte mail").await;
+        let link = crate::customer::latest_link(&s.app, "lea@example.fr", "account_confirm").await.unwrap();
+        b.goto(&s.app.url(&link)).await.unwrap();
+        b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_text(&b, "h1", "Mon compte").await;
+        assert!(text_of(&b, "main").await.contains("lea@example.fr"));
+        let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
+        assert_eq!(fits, serde_json::Value::Bool(true), "a long name wraps instead of widening the page");
+
+        b.find(Locator::XPath("//button[normalize-space()='Se déconnecter']")).await.unwrap().click().await.unwrap();
+        wait_text(&b, "h1", "Choisissez votre pizzeria").await;
+        b.back().await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::Css("h1")).await.unwrap();
+        let shown = text_of(&b, "body").await;
+        assert!(!shown.contains("lea@example.fr") && !shown.contains("Montmorency"), "back after logout shows nothing personal: {shown}");
+        b.close().await.unwrap();
+    }
 }

@@ -121,9 +121,10 @@ each_backend! {
         use ocpizza::db::schema::opening_hours;
         let s = shop(db).await;
         let p = s.bastille;
-        s.app.with_conn(move |c| diesel::delete(opening_hours::table.filter(opening_hours::pizzeria_id.eq(p.0))).execute(c).unwrap()).await;
+        // The cart was filled while open; the pizzeria has no slot left since.
         let mut c = Customer::new(&s.app).await;
         c.add(s.bastille.0, s.margherita.0, 1).await;
+        s.app.with_conn(move |c| diesel::delete(opening_hours::table.filter(opening_hours::pizzeria_id.eq(p.0))).execute(c).unwrap()).await;
         let page = c.get("/checkout").await;
         assert!(page.body.contains("La pizzeria est fermée pour aujourd'hui"), "{}", page.body);
         let refused = c.checkout_with("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &[]).await;
@@ -143,7 +144,7 @@ each_backend! {
             (vec![(&m, "abc")], 422, "nombre entier"),
             (vec![(&m, "50")], 422, "entre 0 et 20"),
             (vec![(&m, "0")], 422, "Pour tout retirer, annulez la commande."),
-            (vec![("qty[99999]", "1")], 409, "n&#x27;est plus proposé"),
+            (vec![("qty[99999]", "1")], 409, "Ce produit n&#x27;existe pas ou n&#x27;est pas proposé par cette pizzeria."),
             (vec![("qty[abc]", "1")], 422, "Produit inconnu."),
             (vec![(&m, "1"), ("status", "DELIVERED")], 422, "Champ inattendu : « status »"),
         ];

@@ -12,6 +12,7 @@ mod cli;
 mod closed;
 mod confirmation;
 mod customer;
+mod details;
 mod fixtures;
 mod forms;
 mod health;

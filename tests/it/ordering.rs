@@ -260,7 +260,9 @@ each_backend! {
         let dough = s.app.with_conn(|c| fixtures::ingredient(c, "Pâte à pizza")).await;
         assert!(held.contains(&(dough, 3 * 250)), "{held:?}");
         assert_eq!(events, 2);
-        assert!(c.get(&format!("/orders/{token}")).await.body.contains("(modifiée)"));
+        let page = c.get(&format!("/orders/{token}")).await.body;
+        assert!(page.contains("— Commande modifiée</li>"), "{page}");
+        assert!(!page.contains("Commande modifiée par le client"), "the timeline says it once");
     }
 
     async fn a_product_taken_off_the_menu_can_be_kept_but_not_increased(db) {

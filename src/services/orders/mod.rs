@@ -29,6 +29,8 @@ pub enum OrderError {
     EmptyCart,
     #[error("« {0} » n'est plus proposé par cette pizzeria : retirez-le de votre panier.")]
     Unavailable(String),
+    #[error("Ce produit n'existe pas ou n'est pas proposé par cette pizzeria.")]
+    UnknownProduct,
     #[error("{}", shortage_sentences(.0))]
     OutOfStock(Vec<Shortage>),
     #[error("{0}")]
@@ -163,6 +165,23 @@ fn notify(
     event: &str,
     extra: serde_json::Value,
 ) -> QueryResult<()> {
+    notify_as(
+        conn,
+        order,
+        event,
+        &format!("order:{}:{event}", order.id),
+        extra,
+    )
+}
+
+/// The same, under a dedupe key of the caller's (an event that can happen more than once).
+fn notify_as(
+    conn: &mut DbConn,
+    order: &OrderRow,
+    event: &str,
+    dedupe_key: &str,
+    extra: serde_json::Value,
+) -> QueryResult<()> {
     let payload = json!({
         "order_token": order.token,
         "customer_name": order.customer_name,
@@ -171,7 +190,7 @@ fn notify(
     });
     outbox::enqueue(
         conn,
-        &format!("order:{}:{event}", order.id),
+        dedupe_key,
         &order.customer_email,
         &format!("order_{event}"),
         &payload,

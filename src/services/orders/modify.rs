@@ -1,7 +1,7 @@
 //! The customer changes an order while the kitchen has not started: quantities, products added
 //! or removed. Only the difference of ingredients is reserved or released.
 
-use super::{needs_of, record_event, shortages, total_of, OrderError, Step};
+use super::{needs_of, notify_as, record_event, shortages, total_of, OrderError, Step};
 use crate::db::{write_tx, DbConn};
 use crate::domain::cart::CartLine;
 use crate::domain::ids::{PizzeriaId, ProductId};
@@ -11,6 +11,7 @@ use crate::models::order::{self as rows, OrderLine, OrderRow};
 use crate::models::stock::Context;
 use crate::models::{catalog, now};
 use crate::services::stock::{self, Need};
+use serde_json::json;
 use std::collections::HashMap;
 
 const CUSTOMER_MAY_CHANGE: [OrderStatus; 2] = [OrderStatus::AwaitingPayment, OrderStatus::Received];
@@ -79,6 +80,17 @@ fn modify_in(
         reason: Some("Commande modifiée par le client"),
     };
     record_event(tx, &order, step)?;
+    if total != order.total {
+        // A new total is a new commitment: the customer gets it in writing, like the first.
+        let key = format!(
+            "order:{}:modified:{}",
+            order.id,
+            now().and_utc().timestamp_micros()
+        );
+        let details =
+            json!({ "total": total.to_string(), "previous_total": order.total.to_string() });
+        notify_as(tx, &order, "modified", &key, details)?;
+    }
     Ok(())
 }
 
@@ -131,11 +143,10 @@ fn price_lines(
     let mut priced = HashMap::new();
     for l in lines {
         let Some(o) = offered.get(&l.product) else {
-            let name = catalog::names(conn, &[l.product])?
-                .pop()
-                .map(|(_, n)| n)
-                .unwrap_or_else(|| "Un produit".into());
-            return Err(OrderError::Unavailable(name));
+            return Err(match catalog::names(conn, &[l.product])?.pop() {
+                Some((_, name)) => OrderError::Unavailable(name),
+                None => OrderError::UnknownProduct,
+            });
         };
         let line = OrderLine {
             order_id: crate::domain::ids::OrderId(0),

@@ -193,7 +193,17 @@ async fn add_cart_line(
         Ok(new_cart) => {
             let layout = Layout::with_cart(&visitor, &csrf, new_cart.as_ref());
             let cart = cart_view(state, new_cart).await?;
-            let ctx = context! { layout, cart, message: "Ajouté au panier." };
+            let name = cart.as_ref().and_then(|c| {
+                c.lines
+                    .iter()
+                    .find(|l| l.product_id == add.product.0)
+                    .map(|l| l.name.clone())
+            });
+            let message = name.map_or_else(
+                || "Ajouté au panier.".to_string(),
+                |n| format!("Ajouté au panier : {n}."),
+            );
+            let ctx = context! { layout, cart, message, fragment: true };
             Ok(Reply::Html(Template::render("cart/_summary", ctx)))
         }
         Err(CartOpError::OtherPizzeria(current)) => Ok(Reply::Conflict(ask_to_switch(
@@ -223,8 +233,8 @@ fn ask_to_switch(
     Template::render(name, ctx)
 }
 
-/// A cart line's new quantity (0 removes it).
-fn read_quantity_form(mut f: RawForm) -> Result<u32, AppError> {
+/// A cart line's new quantity (0 removes it), or why not.
+fn read_quantity_form(mut f: RawForm) -> Result<u32, String> {
     let mut e = FieldErrors::default();
     let qty = e.check(
         "quantity",
@@ -233,9 +243,7 @@ fn read_quantity_form(mut f: RawForm) -> Result<u32, AppError> {
     f.finish(&mut e);
     match qty {
         Some(qty) if e.is_empty() => Ok(qty),
-        _ => Err(AppError::Invalid(
-            e.first().unwrap_or("Requête invalide.").to_string(),
-        )),
+        _ => Err(e.first().unwrap_or("Requête invalide.").to_string()),
     }
 }
 
@@ -250,13 +258,57 @@ async fn update_cart_line(
 ) -> AppResult<Reply> {
     let product = product
         .map_err(|_| AppError::NotFound("Ce produit n'est pas dans votre panier.".into()))?;
-    let qty = read_quantity_form(form.0)?;
+    let line = LineRefusal {
+        state,
+        visitor: &visitor,
+        csrf: &csrf,
+        htmx: &htmx,
+        product,
+    };
+    let qty = match read_quantity_form(form.0) {
+        Ok(qty) => qty,
+        Err(why) => return line.refused(why, Reply::Invalid).await,
+    };
     let session = visitor
         .session
         .as_ref()
         .ok_or_else(|| AppError::Conflict("Votre panier est vide.".into()))?;
-    let new_cart = change_cart(state, session.id.clone(), Change::Set { product, qty }).await?;
-    show_changed(state, &visitor, &csrf, new_cart, htmx).await
+    let change = Change::Set { product, qty };
+    let sid = session.id.clone();
+    match state.db.run(move |c| cart::change(c, &sid, change)).await? {
+        Ok(new_cart) => show_changed(state, &visitor, &csrf, new_cart, &htmx).await,
+        Err(CartOpError::Db(e)) => Err(e.into()),
+        Err(e) => line.refused(e.to_string(), Reply::Conflict).await,
+    }
+}
+
+/// A quantity refused: the cart as it was, the message next to the line's field.
+struct LineRefusal<'a> {
+    state: &'a AppState,
+    visitor: &'a Visitor,
+    csrf: &'a Csrf,
+    htmx: &'a Htmx,
+    product: ProductId,
+}
+
+impl LineRefusal<'_> {
+    async fn refused(self, why: String, status: fn(Template) -> Reply) -> AppResult<Reply> {
+        let mut cart = cart_view(self.state, session_cart(self.visitor)).await?;
+        let Some(line) = cart
+            .as_mut()
+            .and_then(|c| c.lines.iter_mut().find(|l| l.product_id == self.product.0))
+        else {
+            return Err(AppError::Conflict(why));
+        };
+        line.error = Some(why);
+        let layout = Layout::new(self.visitor, self.csrf);
+        let warnings = cart_warnings(self.state, session_cart(self.visitor)).await?;
+        let warnings_version = warnings_version(&warnings);
+        let fragment = self.htmx.0;
+        let ctx = context! { layout, cart, warnings, warnings_version, fragment };
+        let name = if fragment { "cart/_cart" } else { "cart/show" };
+        Ok(status(Template::render(name, ctx)))
+    }
 }
 
 /// Empties the cart once confirmed (`confirm=oui`); without the confirmation, asks first.
@@ -284,7 +336,7 @@ async fn clear_cart(
         )));
     }
     let new_cart = change_cart(state, session.id.clone(), Change::Clear).await?;
-    show_changed(state, &visitor, &csrf, new_cart, htmx).await
+    show_changed(state, &visitor, &csrf, new_cart, &htmx).await
 }
 
 /// After a change: the cart fragment for htmx, the cart page otherwise.
@@ -293,7 +345,7 @@ async fn show_changed(
     visitor: &Visitor,
     csrf: &Csrf,
     new_cart: Option<Cart>,
-    htmx: Htmx,
+    htmx: &Htmx,
 ) -> AppResult<Reply> {
     if !htmx.0 {
         return Ok(Reply::Redirect(Redirect::to("/cart")));
@@ -303,6 +355,6 @@ async fn show_changed(
     let cart: Option<CartView> = cart_view(state, new_cart).await?;
     Ok(Reply::Html(Template::render(
         "cart/_cart",
-        context! { layout, cart, warnings },
+        context! { layout, cart, warnings, fragment: true },
     )))
 }

@@ -40,6 +40,8 @@ pub struct LineView {
     pub offered: bool,
     /// What changed since the page the customer confirmed.
     pub change: Option<String>,
+    /// Why a quantity typed for this line was refused (the line keeps its quantity).
+    pub error: Option<String>,
 }
 
 impl From<cart::CartView> for CartView {
@@ -67,6 +69,7 @@ impl From<cart::CartView> for CartView {
                     offered: l.offered,
                     name: l.name,
                     change: None,
+                    error: None,
                 })
                 .collect(),
         }

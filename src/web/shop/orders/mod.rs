@@ -80,14 +80,18 @@ fn status_view(t: &Tracked) -> StatusView {
         timeline: t
             .events
             .iter()
-            .map(|e| Step {
-                label: if e.from_status == Some(e.to_status) {
-                    format!("{} (modifiée)", e.to_status.label())
-                } else {
-                    e.to_status.label().to_string()
-                },
-                at: french_time(e.created_at),
-                reason: e.reason.clone(),
+            .map(|e| {
+                // A modification keeps the status: it reads as what happened, once.
+                let modified = e.from_status == Some(e.to_status);
+                Step {
+                    label: if modified {
+                        "Commande modifiée".to_string()
+                    } else {
+                        e.to_status.label().to_string()
+                    },
+                    at: french_time(e.created_at),
+                    reason: e.reason.clone().filter(|_| !modified),
+                }
             })
             .collect(),
     }
