@@ -58,6 +58,27 @@ each_backend! {
         assert!(page.contains("<dd class=\"instructions\">Code 12B\n3e étage, porte gauche</dd>"), "{page}");
     }
 
+    async fn free_text_that_hides_or_reorders_text_is_refused_and_text_is_stored_composed(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let form = c.open_checkout().await;
+        let before = s.app.with_conn(crate::fixtures::count_rows).await;
+        for (field, typed, said) in [
+            ("name", "Léa\u{202E}nitraM", "Le nom contient des caractères non autorisés."),
+            ("name", "\u{200B}\u{FEFF}", "Le nom est obligatoire."),
+            ("instructions", "Code\u{2028}12", "Les instructions contiennent des caractères non autorisés."),
+        ] {
+            let refused = c.checkout_with(&form, &[(field, typed)]).await;
+            assert_eq!(refused.status, 422, "{typed:?}");
+            assert!(refused.body.contains(said), "{typed:?}: {}", refused.body);
+        }
+        assert_eq!(s.app.with_conn(crate::fixtures::count_rows).await, before, "nothing written");
+        let placed = c.checkout_with(&form, &[("name", "Le\u{301}a Martin")]).await;
+        let order = order_by_token(&s.app, &Customer::token_of(&placed)).await;
+        assert_eq!(order.customer_name, "Léa Martin", "stored in composed form");
+    }
+
     async fn the_site_can_be_added_to_a_home_screen(db) {
         let s = shop(db).await;
         let (status, home) = s.app.get("/").await;
