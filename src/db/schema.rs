@@ -289,6 +289,9 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        pending_name -> Nullable<Text>,
+        pending_phone -> Nullable<Text>,
+        pending_password_hash -> Nullable<Text>,
     }
 }
 

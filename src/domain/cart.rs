@@ -91,33 +91,31 @@ impl Shortage {
     /// One French sentence saying what is left.
     pub fn message(&self) -> String {
         match self.left {
-            0 => format!(
-                "« {} » est épuisée : retirez-la de votre panier.",
+            n if n <= 0 => format!(
+                "« {} » n'est plus disponible : retirez ce produit de votre panier.",
                 self.name
             ),
             1 => format!(
-                "Il ne reste qu'un(e) « {} » (vous en demandez {}).",
+                "« {} » : il n'en reste qu'un exemplaire (vous en demandez {}).",
                 self.name, self.wanted
             ),
             n => format!(
-                "Il ne reste que {n} « {} » (vous en demandez {}).",
+                "« {} » : il n'en reste que {n} exemplaires (vous en demandez {}).",
                 self.name, self.wanted
             ),
         }
     }
-}
 
-impl Shortage {
     /// The same, for a cart: what is left given the rest of the customer's cart.
     pub fn message_for_cart(&self) -> String {
         match self.left {
-            n if n <= 0 => format!("Il ne reste plus de « {} » pour votre panier.", self.name),
+            n if n <= 0 => format!("« {} » n'est plus disponible pour votre panier.", self.name),
             1 => format!(
-                "Il ne reste qu'un(e) « {} » pour votre panier (vous en demandez {}).",
+                "« {} » : il n'en reste qu'un exemplaire pour votre panier (vous en demandez {}).",
                 self.name, self.wanted
             ),
             n => format!(
-                "Il ne reste que {n} « {} » pour votre panier (vous en demandez {}).",
+                "« {} » : il n'en reste que {n} exemplaires pour votre panier (vous en demandez {}).",
                 self.name, self.wanted
             ),
         }

@@ -11,12 +11,27 @@ pub const FREE_FAILURES: u32 = 5;
 /// The longest wait between two tries of one client.
 pub const MAX_WAIT_S: i64 = 15 * 60;
 /// Failures spread over many clients weigh this many times less than one client's.
-pub const SPREAD: u32 = 10;
+pub const SPREAD: u32 = 3;
 /// Failures from one address, on any account, within `IP_WINDOW_MIN`, before it is stopped.
 pub const IP_FAILURES: u32 = 300;
 pub const IP_WINDOW_MIN: i64 = 15;
 /// How far back failures are remembered.
 pub const WINDOW_MIN: i64 = 60;
+
+/// Who a client is, for counting its failures: its IPv4 address, or its IPv6 network (/64: one
+/// household or phone gets a whole /64 and could walk through it).
+pub fn client_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
 
 /// The wait before the next try after `failures` in a row: none for the first few, then 1 s,
 /// 2 s, 4 s… up to a quarter of an hour.
@@ -120,6 +135,43 @@ mod tests {
             }
         }
         assert!(checked <= 20, "{checked} passwords checked in an hour");
+    }
+
+    /// Many clients, each new, guessing one account for an hour: the account's failures slow
+    /// them all.
+    #[test]
+    fn guesses_spread_over_many_clients_are_slowed_down_too() {
+        let mut account = Streak::default();
+        let mut checked = 0;
+        for i in 0..10_000 {
+            let now = at(i * 36 / 100);
+            let p = Pressure {
+                account,
+                ..Pressure::default()
+            };
+            if may_try(&p, now).is_ok() {
+                checked += 1;
+                account = Streak {
+                    failures: account.failures + 1,
+                    last: Some(now),
+                };
+            }
+        }
+        assert!(checked <= 60, "{checked} passwords checked in an hour");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_network() {
+        use std::net::IpAddr;
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_eq!(client_key(a), "2001:db8:1:2::/64");
+        assert_eq!(client_key("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            client_key("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
     }
 
     #[test]

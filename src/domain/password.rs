@@ -23,6 +23,11 @@ fn common() -> &'static HashSet<&'static str> {
     })
 }
 
+/// Whether two typings of a password are the same password.
+pub fn same(a: &str, b: &str) -> bool {
+    normalised(a) == normalised(b)
+}
+
 /// The form a password is hashed and checked in.
 pub fn normalised(password: &str) -> String {
     password.nfkc().collect()
@@ -42,7 +47,7 @@ pub fn check_new(password: &str) -> Result<String, String> {
             "Le mot de passe est trop long ({MAX_LEN} caractères au plus)."
         ));
     }
-    if p.chars().all(char::is_whitespace) {
+    if super::text::is_blank(&p) {
         return Err("Le mot de passe ne peut pas être fait que d'espaces.".into());
     }
     if common().contains(p.trim().to_lowercase().as_str()) {
@@ -59,6 +64,9 @@ mod tests {
     fn short_blank_long_and_common_passwords_are_refused() {
         assert!(check_new("court").unwrap_err().contains("au moins 10"));
         assert!(check_new(&" ".repeat(12)).unwrap_err().contains("espaces"));
+        assert!(check_new(&"\u{200B}".repeat(12))
+            .unwrap_err()
+            .contains("espaces"));
         assert!(check_new(&"a".repeat(201))
             .unwrap_err()
             .contains("trop long"));
@@ -82,5 +90,6 @@ mod tests {
             normalised("cafe\u{301}-pizzeria")
         );
         assert_eq!(normalised("pizza\u{FF11}"), "pizza1");
+        assert!(same("caf\u{e9}-pizzeria", "cafe\u{301}-pizzeria"));
     }
 }

@@ -44,6 +44,11 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Whether a text shows nothing: only spaces and characters that take no room.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(is_invisible)
+}
+
 /// Optional free text: None when empty (or invisible only). Line breaks are kept, as `\n`.
 pub fn optional_text(raw: &str, label: Label, max: usize) -> Result<Option<String>, String> {
     let text: String = raw

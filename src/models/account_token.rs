@@ -7,13 +7,21 @@ use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+/// The details a registration link carries, applied when it is opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable)]
+pub struct Pending {
+    pub full_name: Option<String>,
+    pub phone: Option<String>,
+    pub password_hash: Option<String>,
+}
+
 pub fn insert(
     conn: &mut DbConn,
     user: UserId,
     purpose: LinkPurpose,
     hash: &str,
-    expires: NaiveDateTime,
-    now: NaiveDateTime,
+    (expires, now): (NaiveDateTime, NaiveDateTime),
+    pending: &Pending,
 ) -> QueryResult<()> {
     diesel::insert_into(t::table)
         .values((
@@ -22,9 +30,20 @@ pub fn insert(
             t::token_hash.eq(hash),
             t::expires_at.eq(expires),
             t::created_at.eq(now),
+            t::pending_name.eq(&pending.full_name),
+            t::pending_phone.eq(&pending.phone),
+            t::pending_password_hash.eq(&pending.password_hash),
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// The registration details of a link.
+pub fn pending_of(conn: &mut DbConn, id: i64) -> QueryResult<Pending> {
+    t::table
+        .find(id)
+        .select((t::pending_name, t::pending_phone, t::pending_password_hash))
+        .first(conn)
 }
 
 /// The account a link still valid at `now` is for: (token row id, user).

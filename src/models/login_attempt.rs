@@ -77,12 +77,13 @@ pub fn pressure(conn: &mut DbConn, c: Client<'_>, now: NaiveDateTime) -> QueryRe
     })
 }
 
+/// Records a try; returns its id.
 pub fn insert(
     conn: &mut DbConn,
     c: Client<'_>,
     succeeded: bool,
     at: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     let email: String = c.email.chars().take(254).collect();
     diesel::insert_into(a::table)
         .values((
@@ -92,6 +93,14 @@ pub fn insert(
             a::succeeded.eq(succeeded),
             a::created_at.eq(at),
         ))
+        .execute(conn)?;
+    crate::db::last_insert_id(conn)
+}
+
+/// A try whose password matched.
+pub fn set_succeeded(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(a::table.find(id))
+        .set(a::succeeded.eq(true))
         .execute(conn)
         .map(drop)
 }

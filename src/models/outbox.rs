@@ -62,15 +62,18 @@ pub fn enqueue_once(
     if queued {
         return Ok(false);
     }
-    enqueue(conn, dedupe_key, recipient, template, payload, None).map(|_| true)
+    match enqueue(conn, dedupe_key, recipient, template, payload, None) {
+        // Queued by another request between the check and the insert: queued all the same.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        other => other.map(|_| true),
+    }
 }
 
-/// Messages not sent yet to an address that no longer belongs to anyone.
-pub fn delete_pending_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
-    diesel::delete(
-        email_outbox::table
-            .filter(email_outbox::recipient.eq(recipient))
-            .filter(email_outbox::status.eq("pending")),
-    )
-    .execute(conn)
+/// Every message to an address that no longer belongs to anyone, sent or not (their payloads
+/// hold the person's name).
+pub fn delete_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
+    diesel::delete(email_outbox::table.filter(email_outbox::recipient.eq(recipient))).execute(conn)
 }

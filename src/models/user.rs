@@ -20,6 +20,21 @@ pub struct NewUser<'a> {
     pub email_verified_at: Option<NaiveDateTime>,
 }
 
+/// Locks the account's row until the end of the transaction (`FOR UPDATE` on MySQL; SQLite
+/// write transactions are serialised already), so that two logins of one e-mail take turns.
+pub fn lock_email(conn: &mut DbConn, email: &str) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(c) => users::table
+            .filter(users::email.eq(email))
+            .select(users::id)
+            .for_update()
+            .load::<UserId>(c)
+            .map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// An account found by its e-mail: (id, confirmed, active).
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<(UserId, bool, bool)>> {
     let row: Option<(UserId, Option<NaiveDateTime>, bool)> = users::table
@@ -228,15 +243,20 @@ pub fn delete_address(conn: &mut DbConn, user: UserId, id: AddressId) -> QueryRe
     .map(|n| n == 1)
 }
 
-/// Registrations never confirmed, older than `before`, are forgotten (their links first).
+/// Registrations never confirmed whose last link was sent before `before` are forgotten (their
+/// links first).
 pub fn delete_unconfirmed_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::account_tokens;
-    let stale = users::table
+    let recent_link = account_tokens::table
+        .filter(account_tokens::user_id.eq(users::id))
+        .filter(account_tokens::created_at.ge(before));
+    let ids: Vec<UserId> = users::table
         .filter(users::email_verified_at.is_null())
         .filter(users::active.eq(true))
         .filter(users::created_at.lt(before))
-        .select(users::id);
-    let ids: Vec<UserId> = stale.load(conn)?;
+        .filter(diesel::dsl::not(diesel::dsl::exists(recent_link)))
+        .select(users::id)
+        .load(conn)?;
     if ids.is_empty() {
         return Ok(0);
     }

@@ -85,8 +85,10 @@ pub fn change(
             )?),
             Change::Set { product, qty } => {
                 let mut cart = data.cart.take().ok_or(CartError::NotInCart)?;
+                let before = cart.qty_of(product);
                 cart.set(product, qty)?;
-                if qty > 0 {
+                // Fewer is always possible, even when someone else's order took the stock.
+                if qty > before {
                     check_stock(tx, &cart, product)?;
                 }
                 (!cart.is_empty()).then_some(cart)
@@ -108,7 +110,7 @@ fn add(
     let mut cart = match current {
         Some(c) if c.pizzeria == pizzeria => c,
         Some(c) if !c.is_empty() && !replace => {
-            let name = Pizzeria::find_active(tx, c.pizzeria)?
+            let name = Pizzeria::find(tx, c.pizzeria)?
                 .map(|p| p.name)
                 .unwrap_or_default();
             return Err(CartOpError::OtherPizzeria(name));

@@ -37,11 +37,18 @@ pub fn set_csrf(jar: &CookieJar<'_>, token: &CsrfToken, secure: bool) {
     jar.add_private(cookie(CSRF_COOKIE, token.to_string(), secure));
 }
 
-/// The browser's device nonce, if its device cookie names this e-mail.
-pub fn device_for(jar: &CookieJar<'_>, email: &str) -> Option<String> {
+/// The browser's device cookie: (the e-mail it names, its nonce).
+pub fn device(jar: &CookieJar<'_>) -> Option<(String, String)> {
     let cookie = jar.get_private(DEVICE_COOKIE)?;
     let (named, nonce) = cookie.value().split_once('\t')?;
-    (named == email && !nonce.is_empty()).then(|| nonce.to_string())
+    (!nonce.is_empty()).then(|| (named.to_string(), nonce.to_string()))
+}
+
+/// The browser's device nonce, if its device cookie names this e-mail.
+pub fn device_for(jar: &CookieJar<'_>, email: &str) -> Option<String> {
+    device(jar)
+        .filter(|(named, _)| named == email)
+        .map(|(_, nonce)| nonce)
 }
 
 pub fn set_device(jar: &CookieJar<'_>, email: &str, nonce: &str, secure: bool) {

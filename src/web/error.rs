@@ -145,7 +145,9 @@ impl From<AccountError> for AppError {
             AccountError::WrongCredentials => AppError::Invalid(e.to_string()),
             AccountError::LinkExpired => AppError::NotFound(e.to_string()),
             AccountError::WrongPassword => AppError::Invalid(e.to_string()),
-            AccountError::OrderInProgress => AppError::Conflict(e.to_string()),
+            AccountError::OrderInProgress | AccountError::StaffAccount => {
+                AppError::Conflict(e.to_string())
+            }
         }
     }
 }

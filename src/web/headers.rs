@@ -36,7 +36,14 @@ impl Fairing for Headers {
         }
         let path = req.uri().path();
         let first = path.segments().get(0).unwrap_or_default();
-        let private = PRIVATE.contains(&first);
+        // Any page for a browser with a session may show its name or cart: kept by no cache,
+        // not even the back button's after a logout.
+        let signed = req.cookies().get(super::cookies::SESSION_COOKIE).is_some()
+            && res.content_type() == Some(ContentType::HTML);
+        let private = PRIVATE.contains(&first) || signed;
+        if first == "logout" && req.method() == rocket::http::Method::Post {
+            res.set_header(Header::new("Clear-Site-Data", "\"cache\""));
+        }
         if path.starts_with("/assets/") && res.status() == Status::Ok {
             res.set_header(Header::new(
                 "Cache-Control",

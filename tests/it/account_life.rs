@@ -155,3 +155,110 @@ each_backend! {
         assert!(!tracking.contains("Léa") && !tracking.contains("Oberkampf"), "{tracking}");
     }
 }
+
+each_backend! {
+    async fn a_second_registration_of_an_address_cannot_set_its_password(db) {
+        let s = shop(db).await;
+        let mut victim = Customer::new(&s.app).await;
+        victim.get("/register").await;
+        let mine = [("name", "Léa Martin"), ("email", "lea@example.fr"), ("phone", ""), ("password", PASSWORD), ("password_confirm", PASSWORD)];
+        victim.post("/register", &mine).await;
+        let link = latest_link(&s.app, "lea@example.fr", "account_confirm").await.unwrap();
+        // Three minutes later, someone registers the same address with a password of their own.
+        let earlier = ocpizza::models::now() - chrono::Duration::minutes(3);
+        s.app.with_conn(move |c| diesel::update(account_tokens::table).set(account_tokens::created_at.eq(earlier)).execute(c).unwrap()).await;
+        let mut attacker = Customer::new(&s.app).await;
+        attacker.get("/register").await;
+        let theirs = [("name", "Mallory"), ("email", "lea@example.fr"), ("phone", ""), ("password", "le mot de passe de mallory"), ("password_confirm", "le mot de passe de mallory")];
+        assert_eq!(attacker.post("/register", &theirs).await.status, 200);
+        // The owner opens the link of their own registration.
+        victim.get(&link).await;
+        assert_eq!(victim.post(&link, &[]).await.location.as_deref(), Some("/account"));
+        assert!(victim.get("/account").await.body.contains("Léa Martin"));
+        let mut other = Customer::new(&s.app).await;
+        assert_eq!(login(&mut other, "lea@example.fr", "le mot de passe de mallory").await.status, 422);
+        assert_eq!(login(&mut other, "lea@example.fr", PASSWORD).await.status, 303);
+    }
+
+    async fn using_or_changing_the_password_ends_the_other_reset_links(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.register(&s.app, "lea@example.fr", PASSWORD).await;
+        c.get("/password/forgot").await;
+        c.post("/password/forgot", &[("email", "lea@example.fr")]).await;
+        let first = latest_link(&s.app, "lea@example.fr", "password_reset").await.unwrap();
+        let earlier = ocpizza::models::now() - chrono::Duration::minutes(3);
+        s.app.with_conn(move |c| diesel::update(account_tokens::table).set(account_tokens::created_at.eq(earlier)).execute(c).unwrap()).await;
+        c.post("/password/forgot", &[("email", "lea@example.fr")]).await;
+        let second = latest_link(&s.app, "lea@example.fr", "password_reset").await.unwrap();
+        assert_ne!(first, second);
+        c.get(&second).await;
+        let new = "un four à bois tout neuf";
+        assert_eq!(c.post(&second, &[("password", new), ("password_confirm", new)]).await.status, 303);
+        assert_eq!(c.get(&first).await.status, 404, "the older link stopped working too");
+    }
+
+    async fn passwords_typed_in_the_settings_are_throttled_like_logins(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.register(&s.app, "lea@example.fr", PASSWORD).await;
+        c.get("/account").await;
+        let mut statuses = Vec::new();
+        for i in 0..7 {
+            let guess = format!("essai numéro {i}");
+            let r = c.post("/account/delete", &[("delete_password", guess.as_str())]).await;
+            statuses.push(r.status);
+            if i == 6 {
+                assert!(r.body.contains("Trop de tentatives"), "{}", r.body);
+            }
+        }
+        assert!(statuses.iter().all(|s| *s == 422), "{statuses:?}");
+        let alive: i64 = s.app.with_conn(|c| users::table.filter(users::email.eq("lea@example.fr")).count().get_result(c).unwrap()).await;
+        assert_eq!(alive, 1);
+    }
+
+    async fn a_staff_account_is_not_deleted_from_the_customer_page(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        let password = ocpizza::services::demo::demo_password("driver");
+        assert_eq!(login(&mut c, "driver.bastille@demo.ocpizza.fr", &password).await.status, 303);
+        c.get("/account").await;
+        let refused = c.post("/account/delete", &[("delete_password", password.as_str())]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("Un compte de l&#x27;équipe ne se supprime pas ici"), "{}", refused.body);
+    }
+
+    async fn concurrent_logins_are_judged_one_after_the_other(db) {
+        let s = shop(db).await;
+        let mut owner = Customer::new(&s.app).await;
+        owner.register(&s.app, "lea@example.fr", PASSWORD).await;
+        let mut attackers = Vec::new();
+        for _ in 0..40 {
+            let mut a = Customer::new(&s.app).await;
+            a.get("/login").await;
+            attackers.push(a);
+        }
+        let tries = futures_util::future::join_all(attackers.iter_mut().enumerate().map(|(i, a)| async move {
+            let guess = format!("devinette {i}");
+            a.post("/login", &[("email", "lea@example.fr"), ("password", guess.as_str()), ("next", "")]).await.status
+        }))
+        .await;
+        let checked = tries.iter().filter(|s| **s == 422).count();
+        assert!(checked <= 7, "{checked} of 40 tries sent together were checked: {tries:?}");
+    }
+
+    async fn every_page_with_personal_data_is_kept_by_no_cache(db) {
+        let s = shop(db).await;
+        let mut c = Customer::new(&s.app).await;
+        c.register(&s.app, "lea@example.fr", PASSWORD).await;
+        c.add(s.bastille.0, s.margherita.0, 1).await;
+        let token = Customer::token_of(&c.checkout().await);
+        c.add(s.bastille.0, s.regina.0, 1).await;
+        for path in ["/", "/cart".to_string().as_str(), "/checkout", "/account", "/account/orders", &format!("/orders/{token}"), &format!("/orders/{token}/edit"), "/register", "/password/forgot"] {
+            let page = c.get(path).await;
+            assert_eq!(page.headers["cache-control"], "no-store", "{path}");
+        }
+        let out = c.post("/logout", &[]).await;
+        assert_eq!(out.headers["clear-site-data"], "\"cache\"");
+    }
+}

@@ -19,7 +19,7 @@ each_backend! {
         assert_eq!(c.add(s.montmartre.0, parma.0, 1).await.status, 200);
         let refused = c.add(s.montmartre.0, parma.0, 1).await;
         assert_eq!(refused.status, 409);
-        assert!(refused.body.contains("Il ne reste qu&#x27;un(e) « Parma » pour votre panier (vous en demandez 2)."), "{}", refused.body);
+        assert!(refused.body.contains("« Parma » : il n&#x27;en reste qu&#x27;un exemplaire pour votre panier (vous en demandez 2)."), "{}", refused.body);
         let set = c.htmx_post(&format!("/cart/lines/{parma}"), &[("quantity", "2")]).await;
         assert_eq!(set.status, 409);
         let cart = c.get("/cart").await.body;
@@ -42,8 +42,8 @@ each_backend! {
         let (p, bufala) = (s.montmartre, s.app.with_conn(|c| fixtures::ingredient(c, "Mozzarella di bufala")).await);
         s.app.with_conn(move |c| ocpizza::services::stock::reserve(c, p, &[ocpizza::services::stock::Need { ingredient: bufala, qty: 120 }], Default::default())).await.unwrap();
         let warned = sse.wait_for("warnings", Duration::from_secs(10)).await.expect("the cart is told");
-        assert!(warned.data.contains("Il ne reste plus de « Bufalina » pour votre panier."), "{warned:?}");
+        assert!(warned.data.contains("« Bufalina » n&#x27;est plus disponible pour votre panier."), "{warned:?}");
         assert!(warned.data.contains("« Parma »"), "{warned:?}");
-        assert!(c.get("/cart").await.body.contains("Il ne reste plus de « Bufalina » pour votre panier."));
+        assert!(c.get("/cart").await.body.contains("« Bufalina » n&#x27;est plus disponible pour votre panier."));
     }
 }

@@ -149,7 +149,12 @@ impl Customer {
             .await
             .expect("a confirmation link");
         assert_eq!(self.get(&link).await.status, 200);
-        self.post(&link, &[]).await
+        let signed = self.post(&link, &[]).await;
+        // As a browser does: the page it is sent to carries the new CSRF token.
+        if let Some(next) = signed.location.clone() {
+            self.get(&next).await;
+        }
+        signed
     }
 
     /// Opens the checkout page and returns what its form carries.

@@ -25,7 +25,7 @@ each_backend! {
         let mut c = Customer::new(&s.app).await;
         c.add(s.montmartre.0, s.bufalina.0, 1).await;
         let id = s.bufalina;
-        for (typed, status, said) in [("99", 422, "La quantité doit être comprise entre 0 et 20."), ("3", 409, "Il ne reste que 2 « Bufalina » pour votre panier (vous en demandez 3).")] {
+        for (typed, status, said) in [("99", 422, "La quantité doit être comprise entre 0 et 20."), ("3", 409, "« Bufalina » : il n&#x27;en reste que 2 exemplaires pour votre panier (vous en demandez 3).")] {
             let refused = c.htmx_post(&format!("/cart/lines/{id}"), &[("quantity", typed)]).await;
             assert_eq!(refused.status, status, "{typed}: {}", refused.body);
             assert!(refused.body.contains(&format!(r#"value="1" aria-invalid="true" aria-describedby="qty-{id}-error">"#)), "{typed}: the quantity is put back: {}", refused.body);

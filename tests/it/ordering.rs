@@ -184,7 +184,7 @@ each_backend! {
         let before = s.app.with_conn(fixtures::count_rows).await;
         let refused = c.checkout_with(&key, &[]).await;
         assert_eq!(refused.status, 409);
-        assert!(refused.body.contains("Il ne reste qu&#x27;un(e) « Bufalina » (vous en demandez 2)."), "{}", refused.body);
+        assert!(refused.body.contains("« Bufalina » : il n&#x27;en reste qu&#x27;un exemplaire (vous en demandez 2)."), "{}", refused.body);
         assert_eq!(s.app.with_conn(fixtures::count_rows).await, before, "nothing written");
         assert!(c.get("/cart").await.body.contains("Bufalina"), "the cart stays");
         let level = s.app.with_conn(move |c| stock_rows::level(c, p, bufala).unwrap().unwrap()).await;
@@ -212,7 +212,7 @@ each_backend! {
         assert_eq!(won, 10, "exactly as many orders as the stock allows");
         assert_eq!(refused.len(), 40);
         for r in refused {
-            assert!(r.body.contains("« Bufalina » est épuisée"), "{}", r.body);
+            assert!(r.body.contains("« Bufalina » n&#x27;est plus disponible : retirez ce produit de votre panier."), "{}", r.body);
         }
         let (level, ledger) = s.app.with_conn(move |c| (stock_rows::level(c, p, bufala).unwrap().unwrap(), stock_rows::ledger_sum(c, p, bufala).unwrap())).await;
         assert_eq!(level.on_hand, 1_200);
@@ -292,7 +292,7 @@ each_backend! {
         let b = format!("qty[{}]", s.bufalina);
         let refused = c.post(&format!("/orders/{token}/edit"), &[(&b, "3")]).await;
         assert_eq!(refused.status, 409);
-        assert!(refused.body.contains("Il ne reste que 2 « Bufalina » (vous en demandez 3)."), "{}", refused.body);
+        assert!(refused.body.contains("« Bufalina » : il n&#x27;en reste que 2 exemplaires (vous en demandez 3)."), "{}", refused.body);
         let o = order_by_token(&s.app, &token).await;
         assert_eq!(o.total.cents(), 1490);
     }

@@ -1,4 +1,7 @@
-//! Logging in: throttled as `domain::login` says, checked on the blocking pool.
+//! Logging in: throttled as `domain::login` says, checked on the blocking pool. A try is
+//! claimed before its password is checked: the client's recent failures are read and the try
+//! recorded as a failure in one transaction (the account's row locked on MySQL), so tries sent
+//! together are judged one after the other; a matching password then turns it into a success.
 
 use super::{home_of, sign_in, AccountError, SignedIn};
 use crate::db::{write_tx, Db, DbConn};
@@ -9,10 +12,11 @@ use crate::models::session::SessionRow;
 use crate::models::user::{self, Credentials};
 use crate::services::tokens;
 use crate::services::users::{dummy_hash, verify_password};
-use diesel::QueryResult;
 
-/// A login as typed: the e-mail (normalised), the password, the client's address, and the
-/// nonce of the browser's device cookie when that cookie names this e-mail.
+/// A login as typed: the e-mail (normalised), the password, the client (its address, or its
+/// network for IPv6: `domain::login::client_key`), and the nonce of the browser's device cookie
+/// when that cookie names this e-mail.
+#[derive(Debug, Clone)]
 pub struct LoginAttempt {
     pub email: String,
     pub password: String,
@@ -37,18 +41,10 @@ pub async fn log_in(
     attempt: LoginAttempt,
     old: Option<SessionRow>,
 ) -> Result<SignedIn, AccountError> {
-    let attempt = std::sync::Arc::new(attempt);
-    let a = attempt.clone();
-    let found = db.run(move |c| credentials_for(c, a.client())).await??;
-    let hash = found.as_ref().map(|c| c.password_hash.clone());
-    let a = attempt.clone();
-    let verified = tokio::task::spawn_blocking(move || {
-        verify_password(&a.password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
-    })
-    .await?;
-    let signed = found.filter(|_| verified);
+    let (tried, credentials) = checked_password(db, &attempt).await?;
+    let client = attempt.clone();
     let mut outcome = db
-        .run(move |c| record_login(c, attempt.client(), signed, old.as_ref()))
+        .run(move |c| record_success(c, tried, &credentials, client.client(), old.as_ref()))
         .await??;
     if outcome.device.is_empty() {
         outcome.device = tokens::device_nonce();
@@ -56,34 +52,57 @@ pub async fn log_in(
     Ok(outcome)
 }
 
-/// The account of an e-mail, unless this client must wait before trying again.
-fn credentials_for(
-    conn: &mut DbConn,
-    client: Client<'_>,
-) -> Result<Option<Credentials>, AccountError> {
-    let pressure = login_attempt::pressure(conn, client, now())?;
-    login::may_try(&pressure, now()).map_err(AccountError::Throttled)?;
-    Ok(user::credentials(conn, client.email)?)
+/// The account, once its password was claimed, checked and found right: (the try's row, the
+/// account). A wrong password is `WrongCredentials`, a client that must wait `Throttled`.
+pub(crate) async fn checked_password(
+    db: &Db,
+    attempt: &LoginAttempt,
+) -> Result<(i64, Credentials), AccountError> {
+    let a = attempt.clone();
+    let (tried, found) = db.run(move |c| claim_try(c, a.client())).await??;
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
+    let password = attempt.password.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
+    })
+    .await?;
+    match found {
+        Some(credentials) if verified => Ok((tried, credentials)),
+        _ => Err(AccountError::WrongCredentials),
+    }
 }
 
-/// Records the attempt and, when the password matched (`signed`), opens the new session.
-fn record_login(
+/// Whether this client may try now, and if so the try, recorded as a failure until proven
+/// right, with the account's credentials.
+fn claim_try(
     conn: &mut DbConn,
     client: Client<'_>,
-    signed: Option<Credentials>,
+) -> Result<(i64, Option<Credentials>), AccountError> {
+    write_tx(conn, |tx| {
+        user::lock_email(tx, client.email)?;
+        let t = now();
+        let pressure = login_attempt::pressure(tx, client, t)?;
+        login::may_try(&pressure, t).map_err(AccountError::Throttled)?;
+        let tried = login_attempt::insert(tx, client, false, t)?;
+        Ok((tried, user::credentials(tx, client.email)?))
+    })
+}
+
+/// The try succeeded: it says so, and the new session opens.
+fn record_success(
+    conn: &mut DbConn,
+    tried: i64,
+    c: &Credentials,
+    client: Client<'_>,
     old: Option<&SessionRow>,
 ) -> Result<SignedIn, AccountError> {
-    write_tx(conn, |tx| -> QueryResult<Option<SignedIn>> {
-        login_attempt::insert(tx, client, signed.is_some(), now())?;
-        match &signed {
-            Some(c) => Ok(Some(SignedIn {
-                user: c.id,
-                token: sign_in(tx, c.id, &c.full_name, old)?,
-                home: home_of(tx, c.id)?,
-                device: client.device.unwrap_or_default().to_string(),
-            })),
-            None => Ok(None),
-        }
-    })?
-    .ok_or(AccountError::WrongCredentials)
+    write_tx(conn, |tx| {
+        login_attempt::set_succeeded(tx, tried)?;
+        Ok(SignedIn {
+            user: c.id,
+            token: sign_in(tx, c.id, &c.full_name, old)?,
+            home: home_of(tx, c.id)?,
+            device: client.device.unwrap_or_default().to_string(),
+        })
+    })
 }

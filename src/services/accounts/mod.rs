@@ -14,7 +14,7 @@ pub use addresses::{add_address, delete_address};
 pub use login::{log_in, LoginAttempt};
 pub use recovery::{check_link, request_password_reset, reset_password};
 pub use registration::{confirm_registration, request_registration, Registration};
-pub use settings::{change_password, delete_account, end_all_sessions, update_profile};
+pub use settings::{change_password, delete_account, end_all_sessions, update_profile, Asker};
 
 use super::users::UserError;
 use super::{sessions, tokens};
@@ -45,6 +45,8 @@ pub enum AccountError {
     WrongPassword,
     #[error("Vous avez une commande en cours : le compte pourra être supprimé une fois qu'elle sera livrée, retirée ou annulée.")]
     OrderInProgress,
+    #[error("Un compte de l'équipe ne se supprime pas ici : demandez-le à la direction.")]
+    StaffAccount,
     #[error(transparent)]
     User(#[from] UserError),
     #[error(transparent)]
@@ -100,7 +102,9 @@ pub(crate) fn sign_in(
     name: &str,
     old: Option<&SessionRow>,
 ) -> QueryResult<SessionToken> {
-    let mut data = old.map(SessionRow::data).unwrap_or_default();
+    // A guest's cart comes along; another account's session data does not.
+    let old_data = old.filter(|s| s.user_id.is_none() || s.user_id == Some(user));
+    let mut data = old_data.map(SessionRow::data).unwrap_or_default();
     data.user_name = Some(name.to_string());
     sessions::rotate_in(tx, old, Some(user), &data)
 }
@@ -109,16 +113,16 @@ pub(crate) fn sign_in(
 /// transaction. Returns the token (the link's last segment).
 fn send_link(
     tx: &mut DbConn,
-    user: UserId,
-    email: &str,
+    (user, email): (UserId, &str),
     purpose: LinkPurpose,
     name: &str,
+    pending: &account_token::Pending,
 ) -> QueryResult<AccountToken> {
     let token = tokens::account_token();
     let hash = hash_hex(token.as_str());
     let t = now();
     let expires = t + chrono::Duration::minutes(purpose.lifetime_minutes());
-    account_token::insert(tx, user, purpose, &hash, expires, t)?;
+    account_token::insert(tx, user, purpose, &hash, (expires, t), pending)?;
     let path = match purpose {
         LinkPurpose::ConfirmEmail => format!("/register/confirm/{token}"),
         LinkPurpose::ResetPassword => format!("/password/reset/{token}"),

@@ -5,8 +5,9 @@ use super::{home_of, send_link, sign_in, AccountError, SignedIn};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::account::LinkPurpose;
 use crate::domain::token::{hash_hex, AccountToken};
+use crate::models::account_token::{self, Pending};
 use crate::models::session::{self, SessionRow};
-use crate::models::{account_token, now, user};
+use crate::models::{now, user};
 use crate::services::tokens;
 use crate::services::users::hash_password;
 use diesel::QueryResult;
@@ -25,7 +26,8 @@ pub fn request_password_reset(conn: &mut DbConn, email: &str) -> QueryResult<()>
         let name = user::profile(tx, id)?
             .map(|p| p.full_name)
             .unwrap_or_default();
-        send_link(tx, id, email, LinkPurpose::ResetPassword, &name).map(drop)
+        let reset = LinkPurpose::ResetPassword;
+        send_link(tx, (id, email), reset, &name, &Pending::default()).map(drop)
     })
 }
 
@@ -47,6 +49,12 @@ pub async fn reset_password(
     password: String,
     old: Option<SessionRow>,
 ) -> Result<SignedIn, AccountError> {
+    // A made-up link costs one query, not a password hash.
+    let t = token.clone();
+    let purpose = LinkPurpose::ResetPassword;
+    if !db.run(move |c| check_link(c, &t, purpose)).await?? {
+        return Err(AccountError::LinkExpired);
+    }
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
     db.run(move |c| write_tx(c, |tx| reset_in(tx, &token, &hash, old.as_ref())))
         .await?
@@ -68,8 +76,8 @@ fn reset_in(
         return Err(AccountError::LinkExpired);
     }
     user::set_password_hash(tx, user_id, hash)?;
+    account_token::set_all_used(tx, user_id, LinkPurpose::ResetPassword, t)?;
     session::delete_of_user(tx, user_id, None)?;
-    let old = old.filter(|s| s.user_id != Some(user_id));
     let name = user::profile(tx, user_id)?
         .map(|p| p.full_name)
         .unwrap_or_default();

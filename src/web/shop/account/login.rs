@@ -2,6 +2,7 @@
 //! before never grants the new rights.
 
 use super::form_page;
+use crate::domain::login as login_rules;
 use crate::services::accounts::{self, AccountError, Home, LoginAttempt, SignedIn};
 use crate::services::{sessions, tokens};
 use crate::state::AppState;
@@ -99,7 +100,7 @@ async fn log_in(
         device: cookies::device_for(jar, &login.email),
         email: login.email.clone(),
         password: login.password,
-        ip: ip.map_or_else(|| "unknown".to_string(), |i| i.to_string()),
+        ip: ip.map_or_else(|| "unknown".to_string(), login_rules::client_key),
     };
     let refused = match accounts::log_in(&state.db, attempt, visitor.session.clone()).await {
         Ok(signed) => {

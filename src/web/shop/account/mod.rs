@@ -46,7 +46,9 @@ fn check_new_password(
 ) {
     match password_rules::check_new(password) {
         Err(why) => e.add(field, why),
-        Ok(_) if password != confirm => e.add(confirm_field, "Les deux mots de passe diffèrent."),
+        Ok(_) if !password_rules::same(password, confirm) => {
+            e.add(confirm_field, "Les deux mots de passe diffèrent.")
+        }
         Ok(_) => {}
     }
 }

@@ -1,7 +1,8 @@
 //! The account's settings: name and phone, password, signing out everywhere, deleting it.
 
 use super::check_new_password;
-use crate::services::accounts::{self, AccountError};
+use crate::domain::login as login_rules;
+use crate::services::accounts::{self, AccountError, Asker};
 use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::{AppError, AppResult};
@@ -13,6 +14,7 @@ use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::{post, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
+use std::net::IpAddr;
 
 pub fn routes() -> Vec<Route> {
     routes![
@@ -21,6 +23,14 @@ pub fn routes() -> Vec<Route> {
         end_sessions,
         delete_account
     ]
+}
+
+/// Who types a password here, for its throttling: the client and its device cookie.
+fn asker(jar: &CookieJar<'_>, ip: Option<IpAddr>) -> Asker {
+    Asker {
+        ip: ip.map_or_else(|| "unknown".to_string(), login_rules::client_key),
+        device: cookies::device(jar),
+    }
 }
 
 /// The account page again, with the message of each refused field.
@@ -96,6 +106,8 @@ async fn change_password(
     visitor: Visitor,
     customer: Customer,
     csrf: Csrf,
+    jar: &CookieJar<'_>,
+    ip: Option<IpAddr>,
     form: Posted,
 ) -> AppResult<Reply> {
     let (current, new) = match read_password_change(form.0) {
@@ -105,9 +117,11 @@ async fn change_password(
     let Some(session) = visitor.session.as_ref().map(|s| s.id.clone()) else {
         return Err(AppError::Conflict("Votre session a expiré.".into()));
     };
-    match accounts::change_password(&state.db, customer.user, current, new, session).await {
+    let asker = asker(jar, ip);
+    let passwords = (current, new);
+    match accounts::change_password(&state.db, customer.user, passwords, session, &asker).await {
         Ok(()) => Ok(Reply::Redirect(Redirect::to("/account"))),
-        Err(e @ AccountError::WrongPassword) => {
+        Err(e @ (AccountError::WrongPassword | AccountError::Throttled(_))) => {
             let mut errors = FieldErrors::default();
             errors.add("current_password", e.to_string());
             again(state, &visitor, &csrf, &customer, Values::new(), errors).await
@@ -142,12 +156,14 @@ async fn delete_account(
     customer: Customer,
     csrf: Csrf,
     jar: &CookieJar<'_>,
+    ip: Option<IpAddr>,
     form: Posted,
 ) -> AppResult<Reply> {
     let Posted(mut f) = form;
     let password = f.text("delete_password");
     f.expect_empty()?;
-    match accounts::delete_account(&state.db, customer.user, password).await {
+    let asker = asker(jar, ip);
+    match accounts::delete_account(&state.db, customer.user, password, &asker).await {
         Ok(()) => {
             cookies::clear_session(jar);
             cookies::clear_device(jar);
@@ -157,7 +173,12 @@ async fn delete_account(
                 context! { layout },
             )))
         }
-        Err(e @ (AccountError::WrongPassword | AccountError::OrderInProgress)) => {
+        Err(
+            e @ (AccountError::WrongPassword
+            | AccountError::OrderInProgress
+            | AccountError::StaffAccount
+            | AccountError::Throttled(_)),
+        ) => {
             let mut errors = FieldErrors::default();
             errors.add("delete_password", e.to_string());
             again(state, &visitor, &csrf, &customer, Values::new(), errors).await
