@@ -12,6 +12,12 @@ diesel::table! {
         phone -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        minutes_per_pizza -> Integer,
+        ovens -> Integer,
+        delivery_minutes -> Integer,
+        later_lead_minutes -> Integer,
+        amber_after_minutes -> Integer,
+        red_after_minutes -> Integer,
     }
 }
 
@@ -148,6 +154,9 @@ diesel::table! {
         updated_at -> Timestamp,
         service_date -> Nullable<Date>,
         number -> Nullable<Integer>,
+        promised_at -> Nullable<Timestamp>,
+        driver_id -> Nullable<BigInt>,
+        delivery_problem -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod contact;
+pub mod floor;
 pub mod hours;
 pub mod ids;
 pub mod login;

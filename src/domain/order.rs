@@ -109,6 +109,10 @@ pub enum TransitionError {
     ReasonRequired,
     #[error("Seule l'équipe de la pizzeria peut faire avancer une commande.")]
     NotPermitted,
+    #[error("Indiquez pourquoi la livraison a échoué.")]
+    FailureReasonRequired,
+    #[error("La commande est partie en livraison : le livreur doit d'abord signaler l'échec de la livraison.")]
+    AlreadyLeft,
 }
 
 /// Checks a status change against the lifecycle and returns the new status.
@@ -121,10 +125,18 @@ pub fn transition(from: OrderStatus, t: Transition<'_>) -> Result<OrderStatus, T
             Provider | System => Ok(Received),
             _ => Err(TransitionError::NotPermitted),
         },
-        (AwaitingPayment | Received, Cancelled) => Ok(Cancelled),
-        (InPreparation | Ready | OutForDelivery, Cancelled) => match t.actor {
-            Staff if t.reason.is_some_and(|r| !r.trim().is_empty()) => Ok(Cancelled),
-            Staff => Err(TransitionError::ReasonRequired),
+        // Staff always say why they cancel; the customer and the system need not.
+        (AwaitingPayment | Received, Cancelled) => match t.actor {
+            Staff => with_reason(t, TransitionError::ReasonRequired),
+            _ => Ok(Cancelled),
+        },
+        (InPreparation | Ready, Cancelled) => match t.actor {
+            Staff => with_reason(t, TransitionError::ReasonRequired),
+            Customer => Err(TransitionError::TooLateForCustomer),
+            _ => refuse,
+        },
+        (OutForDelivery, Cancelled) => match t.actor {
+            Staff => Err(TransitionError::AlreadyLeft),
             Customer => Err(TransitionError::TooLateForCustomer),
             _ => refuse,
         },
@@ -132,8 +144,23 @@ pub fn transition(from: OrderStatus, t: Transition<'_>) -> Result<OrderStatus, T
         (Ready, OutForDelivery) | (OutForDelivery, Delivered) => {
             fulfilment_is(t, Fulfilment::Delivery).and_then(staff_only)
         }
+        // A failed delivery comes back to the pizzeria, with its reason, for the manager.
+        (OutForDelivery, Ready) => fulfilment_is(t, Fulfilment::Delivery)
+            .and_then(staff_only)
+            .and_then(|_| with_reason(t, TransitionError::FailureReasonRequired)),
         (Ready, PickedUp) => fulfilment_is(t, Fulfilment::Pickup).and_then(staff_only),
         _ => refuse,
+    }
+}
+
+fn with_reason(
+    t: Transition<'_>,
+    missing: TransitionError,
+) -> Result<OrderStatus, TransitionError> {
+    if t.reason.is_some_and(|r| !r.trim().is_empty()) {
+        Ok(t.to)
+    } else {
+        Err(missing)
     }
 }
 
@@ -228,7 +255,7 @@ mod tests {
 
     #[test]
     fn staff_cancel_a_started_order_only_with_a_reason() {
-        for from in [InPreparation, Ready, OutForDelivery] {
+        for from in [AwaitingPayment, Received, InPreparation, Ready] {
             assert_eq!(
                 go(from, Cancelled, Staff, Delivery),
                 Err(TransitionError::ReasonRequired)
@@ -305,7 +332,7 @@ mod tests {
             (Ready, PickedUp),
             (Ready, Cancelled),
             (OutForDelivery, Delivered),
-            (OutForDelivery, Cancelled),
+            (OutForDelivery, Ready),
         ];
         for &from in OrderStatus::ALL {
             for &to in OrderStatus::ALL {

@@ -37,6 +37,12 @@ pub struct OrderRow {
     /// The pizzeria's day (Paris) the order belongs to, and its number that day.
     pub service_date: Option<NaiveDate>,
     pub number: Option<i32>,
+    /// What the customer was promised (ready for a pickup, delivered for a delivery).
+    pub promised_at: Option<NaiveDateTime>,
+    /// The driver who took it out.
+    pub driver_id: Option<UserId>,
+    /// Why its last delivery failed, until the manager sends it out again.
+    pub delivery_problem: Option<String>,
 }
 
 impl OrderRow {

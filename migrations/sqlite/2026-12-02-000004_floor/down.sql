@@ -1,0 +1,10 @@
+DROP INDEX orders_driver;
+ALTER TABLE orders DROP COLUMN delivery_problem;
+ALTER TABLE orders DROP COLUMN driver_id;
+ALTER TABLE orders DROP COLUMN promised_at;
+ALTER TABLE pizzerias DROP COLUMN red_after_minutes;
+ALTER TABLE pizzerias DROP COLUMN amber_after_minutes;
+ALTER TABLE pizzerias DROP COLUMN later_lead_minutes;
+ALTER TABLE pizzerias DROP COLUMN delivery_minutes;
+ALTER TABLE pizzerias DROP COLUMN ovens;
+ALTER TABLE pizzerias DROP COLUMN minutes_per_pizza;
