@@ -24,3 +24,14 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
 });
+
+// The counter: a known customer's name or address fills the order form in one tap.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-fill]");
+  if (!button) { return; }
+  var values = JSON.parse(button.dataset.fill);
+  Object.keys(values).forEach(function (name) {
+    var field = document.querySelector('.counter-order [name="' + name + '"]');
+    if (field) { field.value = values[name]; }
+  });
+});

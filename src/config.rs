@@ -18,6 +18,9 @@ pub struct Settings {
     pub auto_migrate: bool,
     /// Load the demo data when the server starts on an empty database.
     pub demo_data: bool,
+    /// With the demo data, a few orders of the first pizzeria at every step (kitchen,
+    /// drivers, counter).
+    pub demo_orders: bool,
     /// How often each process reads new stock and order events for live pages (ms).
     pub live_poll_ms: u64,
     /// At or below this many makeable units, the menu says "plus que N".
@@ -52,6 +55,7 @@ impl Default for Settings {
             db_pool_size: 16,
             auto_migrate: true,
             demo_data: false,
+            demo_orders: false,
             live_poll_ms: 250,
             few_left_threshold: 5,
             assets_dir: "assets".into(),
@@ -93,6 +97,7 @@ pub fn figment() -> Figment {
         .join(Serialized::defaults(Settings::default()))
         .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
         .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
+        .join(Serialized::default("demo_orders", true).profile(Config::DEBUG_PROFILE))
         .merge(Env::prefixed("OCPIZZA_").split("__").global())
 }
 

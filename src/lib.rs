@@ -62,6 +62,11 @@ pub fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
     }
     if settings.demo_data && services::demo::is_empty(&mut conn)? {
         services::demo::seed(&mut conn)?;
+        if settings.demo_orders {
+            let placed = services::demo::seed_orders(&mut conn, services::demo::FIRST_SLUG)
+                .map_err(|e| services::demo::DemoError::Orders(e.to_string()))?;
+            tracing::info!(placed, "demo orders placed");
+        }
         tracing::info!("demo data loaded");
     }
     Ok(Db::new(pool, backend))

@@ -119,6 +119,9 @@ fn seed_demo(settings: &Settings) -> Result<(), String> {
     let mut conn = open(settings)?;
     db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
     demo::seed(&mut conn).map_err(|e| e.to_string())?;
+    if settings.demo_orders {
+        demo::seed_orders(&mut conn, demo::FIRST_SLUG).map_err(|e| e.to_string())?;
+    }
     println!("demo data loaded (accounts and passwords: see README.md)");
     Ok(())
 }

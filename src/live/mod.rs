@@ -3,6 +3,7 @@
 //! out to its own SSE subscribers. Two small queries per process per tick, whatever the number
 //! of browsers (plus one menu computation per pizzeria whose stock changed).
 
+pub mod floor_cache;
 pub mod menu_cache;
 mod window;
 
@@ -42,6 +43,10 @@ pub struct Hub {
     tx: broadcast::Sender<LiveEvent>,
     /// Menus as last read, marked out of date by the tailer when their stock moves.
     pub menus: Arc<menu_cache::MenuCache>,
+    /// Each pizzeria's floor (open orders) as last read, marked out of date by its order events.
+    pub floors: Arc<floor_cache::FloorCache>,
+    /// Wakes the tailer at once after a local commit (instead of at its next tick).
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Default for Hub {
@@ -49,6 +54,8 @@ impl Default for Hub {
         Hub {
             tx: broadcast::channel(1024).0,
             menus: Arc::default(),
+            floors: Arc::default(),
+            wake: Arc::default(),
         }
     }
 }
@@ -61,6 +68,18 @@ impl Hub {
     fn publish(&self, event: LiveEvent) {
         // No subscriber is fine: nobody is watching.
         let _ = self.tx.send(event);
+    }
+
+    /// Something was just committed here: the tailer reads it now rather than at its tick.
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+
+    /// An order of this pizzeria was just changed here: this process's floor screens read it
+    /// again, and every process hears of it now rather than at the tailer's next tick.
+    pub fn order_changed(&self, p: PizzeriaId) {
+        self.floors.forget(p);
+        self.poke();
     }
 
     fn has_subscribers(&self) -> bool {
@@ -125,6 +144,7 @@ pub async fn run_tailer(
     loop {
         tokio::select! {
             _ = ticker.tick() => {},
+            _ = hub.wake.notified() => {},
             _ = &mut shutdown => return,
         }
         match tick(&db, &hub, cursor).await {
@@ -162,6 +182,9 @@ async fn tick(db: &Db, hub: &Hub, cursor: Cursor) -> Result<Cursor, (String, Cur
     let orders = cursor.orders.fresh(order_rows, now);
     for p in &pizzerias {
         hub.menus.forget(*p);
+    }
+    for (_, pizzeria) in &orders {
+        hub.floors.forget(*pizzeria);
     }
     if watching {
         for (order, pizzeria) in orders {

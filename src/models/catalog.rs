@@ -8,6 +8,7 @@ use crate::domain::money::Money;
 use crate::domain::stock::Unit;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = ingredients)]
@@ -133,5 +134,66 @@ pub fn recipes(
             recipe_lines::ingredient_id,
             recipe_lines::quantity,
         ))
+        .load(conn)
+}
+
+/// A recipe card: the product's ingredients (per pizza) and its steps.
+#[derive(Debug, Clone)]
+pub struct RecipeCard {
+    pub product: ProductId,
+    pub name: String,
+    pub ingredients: Vec<(String, Unit, i64)>,
+    pub steps: Vec<String>,
+}
+
+/// The recipe cards of some products: three queries.
+pub fn recipe_cards(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<RecipeCard>> {
+    let names: Vec<(ProductId, String)> = products::table
+        .filter(products::id.eq_any(ids))
+        .select((products::id, products::name))
+        .load(conn)?;
+    let mut ingredients_of: HashMap<ProductId, Vec<(String, Unit, i64)>> = HashMap::new();
+    let rows: Vec<(ProductId, String, Unit, i64)> = recipe_lines::table
+        .inner_join(ingredients::table)
+        .filter(recipe_lines::product_id.eq_any(ids))
+        .order(recipe_lines::id.asc())
+        .select((
+            recipe_lines::product_id,
+            ingredients::name,
+            ingredients::unit,
+            recipe_lines::quantity,
+        ))
+        .load(conn)?;
+    for (product, name, unit, qty) in rows {
+        ingredients_of
+            .entry(product)
+            .or_default()
+            .push((name, unit, qty));
+    }
+    let mut steps_of: HashMap<ProductId, Vec<String>> = HashMap::new();
+    let rows: Vec<(ProductId, String)> = recipe_steps::table
+        .filter(recipe_steps::product_id.eq_any(ids))
+        .order((recipe_steps::product_id, recipe_steps::position))
+        .select((recipe_steps::product_id, recipe_steps::instruction))
+        .load(conn)?;
+    for (product, step) in rows {
+        steps_of.entry(product).or_default().push(step);
+    }
+    Ok(names
+        .into_iter()
+        .map(|(product, name)| RecipeCard {
+            product,
+            name,
+            ingredients: ingredients_of.remove(&product).unwrap_or_default(),
+            steps: steps_of.remove(&product).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The kind of some products (how many of an order's items go in the oven).
+pub fn kinds(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<(ProductId, ProductKind)>> {
+    products::table
+        .filter(products::id.eq_any(ids))
+        .select((products::id, products::kind))
         .load(conn)
 }

@@ -5,12 +5,15 @@
 pub mod account_token;
 pub mod catalog;
 pub mod census;
+pub mod customer;
+pub mod floor;
 pub mod idempotency;
 pub mod login_attempt;
 pub mod menu;
 pub mod order;
 pub mod order_number;
 pub mod outbox;
+pub mod payment;
 pub mod pizzeria;
 pub mod session;
 pub mod staff;

@@ -47,6 +47,14 @@ pub fn enqueue(
         .map(drop)
 }
 
+/// Whether a message is queued (or was sent) under this key.
+pub fn is_queued(conn: &mut DbConn, dedupe_key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        email_outbox::table.filter(email_outbox::dedupe_key.eq(dedupe_key)),
+    ))
+    .get_result(conn)
+}
+
 /// Like `enqueue`, but a message already queued under `dedupe_key` is left as it is.
 pub fn enqueue_once(
     conn: &mut DbConn,

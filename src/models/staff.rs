@@ -71,3 +71,16 @@ pub fn account(conn: &mut DbConn, user: UserId) -> QueryResult<Option<StaffAccou
         }),
     )
 }
+
+/// The member of a pizzeria's team with this e-mail: (account, pizzeria).
+pub fn member_by_email(
+    conn: &mut DbConn,
+    email: &str,
+) -> QueryResult<Option<(UserId, PizzeriaId)>> {
+    users::table
+        .inner_join(staff_memberships::table)
+        .filter(users::email.eq(email))
+        .select((users::id, staff_memberships::pizzeria_id))
+        .first(conn)
+        .optional()
+}

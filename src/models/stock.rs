@@ -137,6 +137,8 @@ pub enum Change {
     Release,
     /// on_hand -= qty and reserved -= qty where both cover qty: a reservation becomes a pizza.
     Consume,
+    /// on_hand += qty and reserved += qty: a consumption taken back (the kitchen's undo).
+    Restore,
 }
 
 impl Change {
@@ -154,6 +156,10 @@ impl Change {
                 format!("on_hand = on_hand - {case}, reserved = reserved - {case}"),
                 format!("reserved >= {case} AND on_hand >= {case}"),
             ),
+            Change::Restore => (
+                format!("on_hand = on_hand + {case}, reserved = reserved + {case}"),
+                format!("{case} > 0"),
+            ),
         };
         format!("UPDATE stock_levels SET {set}, updated_at = ? WHERE {condition} AND pizzeria_id = ? AND ingredient_id IN ")
     }
@@ -163,6 +169,7 @@ impl Change {
         match self {
             Change::Reserve | Change::Release => 2,
             Change::Consume => 4,
+            Change::Restore => 3,
         }
     }
 }
@@ -193,7 +200,7 @@ pub fn try_change_all(
             // Binds in the order of the `?`: the CASEs of SET, updated_at, the CASEs of WHERE,
             // the pizzeria, then the ids.
             let set_cases = match change {
-                Change::Consume => 2,
+                Change::Consume | Change::Restore => 2,
                 _ => 1,
             };
             for case in 0..change.cases() {

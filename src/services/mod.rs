@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cart;
 pub mod demo;
+pub mod floor;
 pub mod housekeeping;
 pub mod orders;
 pub mod sessions;

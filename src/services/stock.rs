@@ -47,7 +47,7 @@ impl AsDieselError for StockError {
 fn refusal_message(change: Change) -> &'static str {
     match change {
         Change::Reserve => "Stock insuffisant.",
-        Change::Release | Change::Consume => "Aucune réservation correspondante.",
+        Change::Release | Change::Consume | Change::Restore => "Aucune réservation correspondante.",
     }
 }
 
@@ -114,7 +114,9 @@ fn standalone(
             let ingredient = first_refused(conn, p, change, &normalize(needs)?)?;
             Err(match change {
                 Change::Reserve => StockError::Insufficient { ingredient },
-                Change::Release | Change::Consume => StockError::NotReserved { ingredient },
+                Change::Release | Change::Consume | Change::Restore => {
+                    StockError::NotReserved { ingredient }
+                }
             })
         }
         other => other,
@@ -135,6 +137,7 @@ fn first_refused(
             Change::Reserve => l.on_hand - l.reserved >= n.qty,
             Change::Release => l.reserved >= n.qty,
             Change::Consume => l.reserved >= n.qty && l.on_hand >= n.qty,
+            Change::Restore => true,
         })
     };
     Ok(needs
@@ -177,6 +180,19 @@ pub fn consume_in(
     ctx: Context<'_>,
 ) -> Result<(), StockError> {
     apply_all(conn, p, needs, ctx, CONSUME_IN)
+}
+
+const RESTORE_IN: (Change, MovementReason, (i64, i64)) =
+    (Change::Restore, MovementReason::Consume, (1, 1));
+
+/// Takes a consumption back into the order's reservation (the kitchen undid "Commencer").
+pub fn restore_in(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    consumed: &[Need],
+    ctx: Context<'_>,
+) -> Result<(), StockError> {
+    apply_all(conn, p, consumed, ctx, RESTORE_IN)
 }
 
 /// Moves a reservation from `old` to `new` quantities in one ascending pass: reserves what

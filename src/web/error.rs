@@ -102,6 +102,19 @@ impl From<OrderError> for AppError {
     }
 }
 
+impl From<crate::services::floor::FloorError> for AppError {
+    fn from(e: crate::services::floor::FloorError) -> Self {
+        use crate::services::floor::FloorError;
+        match e {
+            FloorError::Db(e) => e.into(),
+            FloorError::NotFound => AppError::NotFound(e.to_string()),
+            FloorError::Stale(m) => AppError::Conflict(m),
+            FloorError::Invalid(m) => AppError::Invalid(m),
+            FloorError::Order(e) => e.into(),
+        }
+    }
+}
+
 impl From<CartOpError> for AppError {
     fn from(e: CartOpError) -> Self {
         match e {

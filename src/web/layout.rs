@@ -43,6 +43,8 @@ impl Layout {
 #[derive(rocket::Responder)]
 pub enum Reply {
     Html(Template),
+    /// A fragment rendered already (a live board).
+    Raw(rocket::response::content::RawHtml<String>),
     Redirect(rocket::response::Redirect),
     #[response(status = 404)]
     NotFound(Template),

@@ -34,6 +34,12 @@ pub trait LivePage: Send {
         &mut self,
         event: Option<&LiveEvent>,
     ) -> impl Future<Output = Result<Vec<Event>, ()>> + Send;
+
+    /// When the page changes by itself, with no event (a struck ticket leaves, a later order
+    /// enters the queue): `update(None)` is called then.
+    fn wake_at(&self) -> Option<rocket::tokio::time::Instant> {
+        None
+    }
 }
 
 /// The stream of a live page: `first` (the state the browser lacks), then the updates.
@@ -49,6 +55,13 @@ pub fn live_stream<'r, P: LivePage + 'r>(
             yield event;
         }
         loop {
+            let wake = page.wake_at();
+            let timer = async move {
+                match wake {
+                    Some(at) => rocket::tokio::time::sleep_until(at).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
             let cause = select! {
                 message = rx.recv() => match message {
                     Ok(e) if page.concerns(&e) => Some(e),
@@ -56,6 +69,7 @@ pub fn live_stream<'r, P: LivePage + 'r>(
                     Err(RecvError::Lagged(_)) => None,
                     Err(RecvError::Closed) => break,
                 },
+                _ = timer => None,
                 _ = &mut end => break,
             };
             match page.update(cause.as_ref()).await {

@@ -59,11 +59,174 @@ impl Serves {
     }
 }
 
-/// Every staff and admin route of the application: (route as Rocket spells it, a path to ask
-/// for with `{A}` standing for pizzeria A, who it serves).
-const ROUTES: [(&str, &str, Serves); 2] = [
-    ("/staff/<_pizzeria>", "/staff/{A}", Serves::TeamOfA),
-    ("/admin", "/admin", Serves::AdminOnly),
+/// How a route is asked for: a page or fragment, a posted form (with a valid CSRF token), or a
+/// live stream (only its answer's status and headers are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Get,
+    Post,
+    Stream,
+}
+
+const COOK: Serves = Serves::RoleAtA(Who::PizzaioloA);
+const DRIVER: Serves = Serves::RoleAtA(Who::DriverA);
+const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
+
+/// Every staff and admin route of the application: (method and route as Rocket spells it, a
+/// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}` for one of its orders
+/// and products, who it serves, how it is asked).
+const ROUTES: [(&str, &str, Serves, Ask); 26] = [
+    (
+        "GET /staff/<_pizzeria>",
+        "/staff/{A}",
+        Serves::TeamOfA,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/kitchen",
+        "/staff/{A}/kitchen",
+        COOK,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/kitchen/board",
+        "/staff/{A}/kitchen/board",
+        COOK,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/kitchen/events",
+        "/staff/{A}/kitchen/events",
+        COOK,
+        Ask::Stream,
+    ),
+    (
+        "POST /staff/<_p>/kitchen/<order>/start",
+        "/staff/{A}/kitchen/{O}/start",
+        COOK,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/kitchen/<order>/ready",
+        "/staff/{A}/kitchen/{O}/ready",
+        COOK,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/kitchen/<order>/undo",
+        "/staff/{A}/kitchen/{O}/undo",
+        COOK,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/recipes/<product>?<count>",
+        "/staff/{A}/recipes/{P}?count=2",
+        COOK,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/delivery",
+        "/staff/{A}/delivery",
+        DRIVER,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/delivery/events",
+        "/staff/{A}/delivery/events",
+        DRIVER,
+        Ask::Stream,
+    ),
+    (
+        "GET /staff/<_p>/delivery/summary",
+        "/staff/{A}/delivery/summary",
+        DRIVER,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/delivery/take",
+        "/staff/{A}/delivery/take",
+        DRIVER,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/delivery/<order>/delivered",
+        "/staff/{A}/delivery/{O}/delivered",
+        DRIVER,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/delivery/<order>/failed",
+        "/staff/{A}/delivery/{O}/failed",
+        DRIVER,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/delivery/<order>/resend",
+        "/staff/{A}/delivery/{O}/resend",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/counter?<placed>",
+        "/staff/{A}/counter",
+        COUNTER,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/counter/events",
+        "/staff/{A}/counter/events",
+        COUNTER,
+        Ask::Stream,
+    ),
+    (
+        "GET /staff/<_p>/counter/customer?<phone>",
+        "/staff/{A}/counter/customer?phone=0612345678",
+        COUNTER,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/counter/pickups?<q>",
+        "/staff/{A}/counter/pickups?q=lea",
+        COUNTER,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/counter/orders",
+        "/staff/{A}/counter/orders",
+        COUNTER,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/counter/<order>/handover",
+        "/staff/{A}/counter/{O}/handover",
+        COUNTER,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/counter/<order>/cancel",
+        "/staff/{A}/counter/{O}/cancel",
+        COUNTER,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/counter/<order>/cancel",
+        "/staff/{A}/counter/{O}/cancel",
+        COUNTER,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/settings?<saved>",
+        "/staff/{A}/settings",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/settings",
+        "/staff/{A}/settings",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    ("GET /admin", "/admin", Serves::AdminOnly, Ask::Get),
 ];
 
 /// Routes added by this test only, one per role guard.
@@ -100,6 +263,40 @@ fn probe_any(_p: &str, g: PizzeriaStaff) -> String {
 #[rocket::get("/probe")]
 fn probe_admin(g: GroupAdmin) -> String {
     g.name
+}
+
+/// An order of pizzeria A (entered at its counter) and a product of its menu.
+async fn order_of(app: &TestApp, a: ocpizza::domain::ids::PizzeriaId) -> (i64, i64) {
+    use ocpizza::domain::cart::CartLine;
+    use ocpizza::domain::contact::Contact;
+    use ocpizza::domain::order::{Channel, PaymentMethod};
+    use ocpizza::services::floor::{self, CounterOrder, Member};
+    app.with_conn(move |c| {
+        fixtures::open_all_day(c);
+        let product = fixtures::product(c, "Margherita");
+        let (user, pizzeria) =
+            ocpizza::models::staff::member_by_email(c, "counter.bastille@demo.ocpizza.fr")
+                .unwrap()
+                .unwrap();
+        assert_eq!(pizzeria, a);
+        let order = CounterOrder {
+            lines: vec![CartLine { product, qty: 1 }],
+            contact: Contact {
+                name: "Léa Martin".into(),
+                phone: "06 12 34 56 78".into(),
+                email: String::new(),
+            },
+            delivery: None,
+            desired_at: None,
+            channel: Channel::Counter,
+            payment: PaymentMethod::AtPickup,
+            paid_now: None,
+            key: ocpizza::services::tokens::checkout_key(),
+        };
+        let (id, _) = floor::place_counter_order(c, Member { pizzeria, user }, &order).unwrap();
+        (id.0, product.0)
+    })
+    .await
 }
 
 async fn with_probes(db: std::sync::Arc<crate::harness::TestDb>) -> TestApp {
@@ -157,25 +354,82 @@ async fn browser(app: &TestApp, who: Who) -> Customer {
 }
 
 async fn check(browsers: &mut [(Who, Customer)], path: &str, serves: Serves) {
+    check_as(browsers, path, serves, Ask::Get).await
+}
+
+async fn ask_once(c: &mut Customer, path: &str, ask: Ask) -> crate::customer::Answer {
+    match ask {
+        Ask::Get => c.get(path).await,
+        Ask::Post => c.htmx_post(path, &[]).await,
+        Ask::Stream => {
+            // A stream never ends: only its status and headers are read.
+            let res = c
+                .http
+                .get(format!("{}{path}", c.base))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            let headers = res.headers().clone();
+            let body = match status {
+                200 => String::new(),
+                _ => res.text().await.unwrap(),
+            };
+            crate::customer::Answer {
+                status,
+                location,
+                body,
+                headers,
+            }
+        }
+    }
+}
+
+/// Asks `path` as each person: the people it serves get in (a page, a stream, or a form
+/// judged on what it says: never a 401, 403 or 5xx), a guest goes to the login page, anyone
+/// else gets the French 403.
+async fn check_as(browsers: &mut [(Who, Customer)], path: &str, serves: Serves, ask: Ask) {
     for (who, c) in browsers.iter_mut() {
-        let answer = c.get(path).await;
+        let answer = ask_once(c, path, ask).await;
+        let served = serves.lets_in(*who);
+        if served && ask == Ask::Post {
+            assert!(
+                ![401, 403].contains(&answer.status) && answer.status < 500,
+                "{who:?} on POST {path}: {} {}",
+                answer.status,
+                answer.body
+            );
+            continue;
+        }
         let expected = match *who {
-            _ if serves.lets_in(*who) => 200,
+            _ if served => 200,
+            Who::Guest if ask == Ask::Post => 401,
             Who::Guest => 303,
             _ => 403,
         };
         assert_eq!(
             answer.status, expected,
-            "{who:?} on {path}: {}",
+            "{who:?} on {ask:?} {path}: {}",
             answer.body
         );
-        if *who == Who::Guest {
+        if served && ask == Ask::Stream {
+            assert_eq!(
+                answer.headers["content-type"], "text/event-stream",
+                "{path}"
+            );
+        }
+        if *who == Who::Guest && ask != Ask::Post {
             let to = answer.location.unwrap_or_default();
             assert!(to.starts_with("/login?next=/"), "{path}: {to}");
         }
-        if expected == 403 {
+        if expected == 403 || expected == 401 {
             assert!(
-                answer.body.contains("Cette page est réservée"),
+                answer.body.contains("Cette page est réservée")
+                    || answer.body.contains("Connectez-vous"),
                 "{who:?} on {path}: {}",
                 answer.body
             );
@@ -191,8 +445,10 @@ each_backend! {
         for who in EVERYONE {
             browsers.push((who, browser(&app, who).await));
         }
-        for (_, path, serves) in ROUTES {
-            check(&mut browsers, &path.replace("{A}", &a.to_string()), serves).await;
+        let (order, product) = order_of(&app, a).await;
+        for (_, path, serves, ask) in ROUTES {
+            let path = path.replace("{A}", &a.to_string()).replace("{O}", &order.to_string()).replace("{P}", &product.to_string());
+            check_as(&mut browsers, &path, serves, ask).await;
         }
         for (path, serves) in PROBES {
             check(&mut browsers, &path.replace("{A}", &a.to_string()), serves).await;
@@ -261,12 +517,9 @@ async fn the_table_lists_every_staff_and_admin_route() {
         .expect("app builds");
     let mounted: BTreeSet<String> = rocket
         .routes()
-        .map(|r| r.uri.to_string())
-        .filter(|u| u.starts_with("/staff") || u.starts_with("/admin"))
+        .filter(|r| r.uri.path().starts_with("/staff") || r.uri.path().starts_with("/admin"))
+        .map(|r| format!("{} {}", r.method, r.uri))
         .collect();
-    let listed: BTreeSet<String> = ROUTES
-        .iter()
-        .map(|(route, _, _)| route.to_string())
-        .collect();
+    let listed: BTreeSet<String> = ROUTES.iter().map(|(route, ..)| route.to_string()).collect();
     assert_eq!(mounted, listed, "every staff route needs its row in ROUTES");
 }

@@ -116,9 +116,13 @@ impl TestApp {
             + Send
             + 'static,
     ) -> TestApp {
+        if std::env::var_os("OCPIZZA_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
+        }
         let mut figment = ocpizza::config::figment()
             .merge(("database_url", db.url.clone()))
             .merge(("demo_data", demo))
+            .merge(("demo_orders", false))
             .merge(("port", 0))
             .merge(("log_level", "off"))
             .merge(("live_poll_ms", 50))

@@ -14,6 +14,8 @@ mod confirmation;
 mod customer;
 mod details;
 mod fixtures;
+mod floor;
+mod floor_input;
 mod forms;
 mod health;
 mod layers;

@@ -3,6 +3,9 @@
 //! For local use only: passwords are in README.md.
 
 mod data;
+mod floor;
+
+pub use floor::seed_orders;
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::catalog::ProductKind;
@@ -33,7 +36,12 @@ pub enum DemoError {
     Password(#[from] UserError),
     #[error(transparent)]
     Db(#[from] DieselError),
+    #[error("the demo orders could not be placed: {0}")]
+    Orders(String),
 }
+
+/// The demo pizzeria whose floor has orders.
+pub const FIRST_SLUG: &str = "bastille";
 
 impl AsDieselError for DemoError {
     fn as_diesel(&self) -> Option<&DieselError> {

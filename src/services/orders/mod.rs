@@ -6,7 +6,9 @@ mod place;
 mod status;
 
 pub use modify::modify;
+pub(crate) use place::{finish_order, write_order, OrderSpec};
 pub use place::{place, placed_with, Checkout, Placed};
+pub(crate) use status::{apply_transition, Request};
 pub use status::{cancel_by_customer, change_status};
 
 use crate::db::{AsDieselError, DbConn};
@@ -81,7 +83,7 @@ impl AsDieselError for OrderError {
 }
 
 /// Ingredient needs of some lines, from today's recipes.
-fn needs_of(conn: &mut DbConn, lines: &[CartLine]) -> QueryResult<Vec<Need>> {
+pub(crate) fn needs_of(conn: &mut DbConn, lines: &[CartLine]) -> QueryResult<Vec<Need>> {
     let ids: Vec<ProductId> = lines.iter().map(|l| l.product).collect();
     let qty: HashMap<ProductId, i64> = lines
         .iter()
@@ -134,15 +136,15 @@ pub fn shortages(
 }
 
 /// One entry of the order's event log: who moved it from what to what, and why.
-struct Step<'a> {
-    from: Option<OrderStatus>,
-    to: OrderStatus,
-    actor: Actor,
-    user: Option<UserId>,
-    reason: Option<&'a str>,
+pub(crate) struct Step<'a> {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub actor: Actor,
+    pub user: Option<UserId>,
+    pub reason: Option<&'a str>,
 }
 
-fn record_event(conn: &mut DbConn, order: &OrderRow, step: Step<'_>) -> QueryResult<()> {
+pub(crate) fn record_event(conn: &mut DbConn, order: &OrderRow, step: Step<'_>) -> QueryResult<()> {
     rows::insert_event(
         conn,
         &NewOrderEvent {
@@ -159,7 +161,7 @@ fn record_event(conn: &mut DbConn, order: &OrderRow, step: Step<'_>) -> QueryRes
 }
 
 /// Queues the e-mail of an order event; the dedupe key makes a replay harmless.
-fn notify(
+pub(crate) fn notify(
     conn: &mut DbConn,
     order: &OrderRow,
     event: &str,
@@ -174,14 +176,32 @@ fn notify(
     )
 }
 
+/// The e-mail of a step that may be reached twice (started again after an undo): sent once.
+pub(crate) fn notify_once(
+    conn: &mut DbConn,
+    order: &OrderRow,
+    event: &str,
+    extra: serde_json::Value,
+) -> QueryResult<()> {
+    let key = format!("order:{}:{event}", order.id);
+    if outbox::is_queued(conn, &key)? {
+        return Ok(());
+    }
+    notify_as(conn, order, event, &key, extra)
+}
+
 /// The same, under a dedupe key of the caller's (an event that can happen more than once).
-fn notify_as(
+pub(crate) fn notify_as(
     conn: &mut DbConn,
     order: &OrderRow,
     event: &str,
     dedupe_key: &str,
     extra: serde_json::Value,
 ) -> QueryResult<()> {
+    // An order taken by phone or at the counter may have no e-mail: nothing to send.
+    if order.customer_email.is_empty() {
+        return Ok(());
+    }
     let payload = json!({
         "order_token": order.token,
         "customer_name": order.customer_name,

@@ -4,6 +4,7 @@
 use super::{needs_of, notify_as, record_event, shortages, total_of, OrderError, Step};
 use crate::db::{write_tx, DbConn};
 use crate::domain::cart::CartLine;
+use crate::domain::floor::change_summary;
 use crate::domain::ids::{PizzeriaId, ProductId};
 use crate::domain::order::{Actor, OrderStatus, TransitionError};
 use crate::domain::token::OrderToken;
@@ -72,12 +73,22 @@ fn modify_in(
     stock::rebalance_in(tx, order.pizzeria_id, &held, &needs, ctx)?;
     rows::delete_lines(tx, order.id)?;
     rows::insert_lines(tx, &lines)?;
+    let named = |lines: &[OrderLine]| -> Vec<(String, i32)> {
+        lines
+            .iter()
+            .map(|l| (l.product_name.clone(), l.quantity))
+            .collect()
+    };
+    let what = format!(
+        "Modifiée par le client : {}",
+        change_summary(&named(&old_lines), &named(&lines))
+    );
     let step = Step {
         from: Some(order.status),
         to: order.status,
         actor: Actor::Customer,
         user: None,
-        reason: Some("Commande modifiée par le client"),
+        reason: Some(&what),
     };
     record_event(tx, &order, step)?;
     if total != order.total {

@@ -3,17 +3,19 @@
 
 use super::{needs_of, notify, record_event, shortages, total_of, OrderError, Step};
 use crate::db::{write_tx, DbConn};
-use crate::domain::cart::Cart;
+use crate::domain::cart::{Cart, CartLine};
 use crate::domain::contact::{Address, Contact};
+use crate::domain::floor as domain_floor;
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
 use crate::domain::order::{Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::domain::recap::{Recap, RecapVersion};
 use crate::domain::token::{CheckoutKey, OrderToken, SessionId};
-use crate::models::order::{self as rows, NewOrder, OrderLine};
+use crate::models::order::{self as rows, NewOrder, OrderLine, OrderRow};
 use crate::models::session::SessionData;
 use crate::models::stock::Context;
-use crate::models::{idempotency, now, order_number, session, user};
+use crate::models::{floor, idempotency, now, order_number, session, user};
 use crate::services::accounts::new_address;
+use crate::services::stock::Need;
 use crate::services::{cart, stock, tokens};
 use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -125,8 +127,64 @@ fn confirmed_cart(tx: &mut DbConn, c: &Checkout) -> Result<(SessionData, Cart, R
 }
 
 fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
-    let t = now();
     let (mut data, cart, recap) = confirmed_cart(tx, c)?;
+    let spec = OrderSpec {
+        pizzeria: c.pizzeria,
+        contact: &c.contact,
+        delivery: c.delivery.as_ref(),
+        desired_at: c.desired_at,
+        payment: c.payment,
+        paid: false,
+        channel: c.channel,
+        customer: c.user,
+        actor: Actor::Customer,
+        actor_user: c.user,
+    };
+    let (order, needs) = write_order(tx, &spec, &recap, &cart.lines)?;
+    // Unique: the same form placed by another request at the same time fails here and rolls
+    // back, then finds that order (see `place`).
+    idempotency::insert_checkout(tx, &c.key, order.id, order.created_at)?;
+    if c.save_address {
+        keep_address(tx, c)?;
+    }
+    data.cart = None;
+    session::save_data(tx, &c.session, &data)?;
+    finish_order(tx, &order, &needs, c.user)?;
+    Ok(Placed {
+        id: order.id,
+        token: order.token,
+        replayed: false,
+    })
+}
+
+/// What any order is made of, whoever enters it (the customer online, the counter, the phone).
+pub(crate) struct OrderSpec<'a> {
+    pub pizzeria: PizzeriaId,
+    pub contact: &'a Contact,
+    /// Some for delivery, None for pickup.
+    pub delivery: Option<&'a Address>,
+    pub desired_at: Option<NaiveDateTime>,
+    pub payment: PaymentMethod,
+    /// Paid already (at the counter, when it is entered).
+    pub paid: bool,
+    pub channel: Channel,
+    /// The customer's account, if any.
+    pub customer: Option<UserId>,
+    /// Who enters it, for its first event.
+    pub actor: Actor,
+    pub actor_user: Option<UserId>,
+}
+
+/// Writes the order, its lines (the recap's names and prices), its first event and its
+/// confirmation e-mail; returns it with its ingredient needs. The caller then does its own
+/// writes and calls `finish_order`.
+pub(crate) fn write_order(
+    tx: &mut DbConn,
+    spec: &OrderSpec<'_>,
+    recap: &Recap,
+    cart: &[CartLine],
+) -> Result<(OrderRow, Vec<Need>), OrderError> {
+    let t = now();
     let mut lines: Vec<OrderLine> = recap
         .lines
         .iter()
@@ -140,65 +198,80 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
         .collect();
     let total = total_of(&lines)?;
     let token = tokens::order_token();
-    let status = OrderStatus::initial(c.payment);
-    let id = rows::insert(tx, &new_order(c, &token, status, total, t))?;
+    let status = OrderStatus::initial(spec.payment);
+    let id = rows::insert(tx, &new_order(spec, &token, status, total, t))?;
     for line in &mut lines {
         line.order_id = id;
     }
     rows::insert_lines(tx, &lines)?;
-    let needs = needs_of(tx, &cart.lines)?;
+    let needs = needs_of(tx, cart)?;
     let order = rows::by_id(tx, id)?.ok_or(OrderError::NotFound)?;
     let step = Step {
         from: None,
         to: status,
-        actor: Actor::Customer,
-        user: c.user,
+        actor: spec.actor,
+        user: spec.actor_user,
         reason: None,
     };
     record_event(tx, &order, step)?;
+    let promised = promise(tx, &order)?;
     notify(
         tx,
         &order,
         "confirmed",
-        json!({ "total": total.to_string() }),
+        json!({ "total": total.to_string(), "promised_at": promised.map(|p| p.to_string()) }),
     )?;
-    // Unique: the same form placed by another request at the same time fails here and rolls
-    // back, then finds that order (see `place`).
-    idempotency::insert_checkout(tx, &c.key, id, t)?;
-    if c.save_address {
-        keep_address(tx, c)?;
-    }
-    data.cart = None;
-    session::save_data(tx, &c.session, &data)?;
-    // Last: the day's number and the stock rows every checkout of this pizzeria competes for
-    // stay locked only from here to the commit.
-    let number = order_number::next(tx, c.pizzeria, service_day(t))?;
-    rows::set_number(tx, id, number)?;
+    Ok((order, needs))
+}
+
+/// Last: the day's number and the stock rows every order of this pizzeria competes for stay
+/// locked only from here to the commit.
+pub(crate) fn finish_order(
+    tx: &mut DbConn,
+    order: &OrderRow,
+    needs: &[Need],
+    user: Option<UserId>,
+) -> Result<(), OrderError> {
+    let number = order_number::next(tx, order.pizzeria_id, service_day(order.created_at))?;
+    rows::set_number(tx, order.id, number)?;
     let ctx = Context {
-        order: Some(id),
-        user: c.user,
+        order: Some(order.id),
+        user,
         note: None,
     };
-    stock::reserve_in(tx, c.pizzeria, &needs, ctx)?;
-    Ok(Placed {
-        id,
-        token,
-        replayed: false,
-    })
+    stock::reserve_in(tx, order.pizzeria_id, needs, ctx)?;
+    Ok(())
+}
+
+/// The time promised to the customer, from the pizzeria's queue with this order at its end.
+fn promise(tx: &mut DbConn, order: &OrderRow) -> QueryResult<Option<NaiveDateTime>> {
+    if order.status != OrderStatus::Received {
+        return Ok(None);
+    }
+    let pace = floor::pace(tx, order.pizzeria_id)?.unwrap_or_default();
+    let queue = floor::queue(tx, order.pizzeria_id)?;
+    let at = domain_floor::estimates(&pace, &queue, order.created_at)
+        .into_iter()
+        .find(|e| e.id == order.id)
+        .map(|e| e.promised());
+    if let Some(at) = at {
+        floor::set_promised(tx, order.id, at)?;
+    }
+    Ok(at)
 }
 
 fn new_order<'a>(
-    c: &'a Checkout,
+    c: &'a OrderSpec<'a>,
     token: &'a OrderToken,
     status: OrderStatus,
     total: crate::domain::money::Money,
     t: NaiveDateTime,
 ) -> NewOrder<'a> {
-    let address = c.delivery.as_ref();
+    let address = c.delivery;
     NewOrder {
         pizzeria_id: c.pizzeria,
         token,
-        user_id: c.user,
+        user_id: c.customer,
         channel: c.channel,
         fulfilment: if address.is_some() {
             Fulfilment::Delivery
@@ -206,7 +279,11 @@ fn new_order<'a>(
             Fulfilment::Pickup
         },
         status,
-        payment_status: PaymentStatus::Unpaid,
+        payment_status: if c.paid {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::Unpaid
+        },
         payment_method: c.payment,
         customer_name: &c.contact.name,
         customer_phone: &c.contact.phone,

@@ -1,15 +1,15 @@
 //! Status changes: the customer cancelling, staff moving an order through the kitchen and the
 //! delivery, the system or a payment provider. Stock follows: starting consumes the
-//! reservation, cancelling releases it.
+//! reservation, cancelling releases it (and writes off what a started order had consumed).
 
-use super::{notify, record_event, OrderError, Step};
+use super::{notify_once, record_event, OrderError, Step};
 use crate::db::{write_tx, DbConn};
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
 use crate::domain::order::{self as lifecycle, Actor, Fulfilment, OrderStatus, Transition};
 use crate::domain::token::OrderToken;
-use crate::models::now;
 use crate::models::order::{self as rows, OrderRow};
 use crate::models::stock::Context;
+use crate::models::{floor, now};
 use crate::services::stock::{self, Need};
 use serde_json::json;
 
@@ -51,14 +51,18 @@ pub fn change_status(
 }
 
 #[derive(Clone, Copy)]
-struct Request<'a> {
-    to: OrderStatus,
-    actor: Actor,
-    user: Option<UserId>,
-    reason: Option<&'a str>,
+pub(crate) struct Request<'a> {
+    pub to: OrderStatus,
+    pub actor: Actor,
+    pub user: Option<UserId>,
+    pub reason: Option<&'a str>,
 }
 
-fn apply_transition(tx: &mut DbConn, order: &OrderRow, r: Request<'_>) -> Result<(), OrderError> {
+pub(crate) fn apply_transition(
+    tx: &mut DbConn,
+    order: &OrderRow,
+    r: Request<'_>,
+) -> Result<(), OrderError> {
     let from = order.status;
     let transition = Transition {
         to: r.to,
@@ -87,7 +91,7 @@ fn apply_transition(tx: &mut DbConn, order: &OrderRow, r: Request<'_>) -> Result
     };
     record_event(tx, order, step)?;
     if let Some(event) = email_event(r.to, order.fulfilment) {
-        notify(tx, order, event, json!({ "reason": r.reason }))?;
+        notify_once(tx, order, event, json!({ "reason": r.reason }))?;
     }
     Ok(())
 }
@@ -105,7 +109,15 @@ fn move_stock(tx: &mut DbConn, order: &OrderRow, r: Request<'_>) -> Result<(), O
     };
     match r.to {
         OrderStatus::InPreparation => stock::consume_in(tx, order.pizzeria_id, &held, ctx)?,
-        OrderStatus::Cancelled => stock::release_in(tx, order.pizzeria_id, &held, ctx)?,
+        OrderStatus::Cancelled => {
+            stock::release_in(tx, order.pizzeria_id, &held, ctx)?;
+            // A started order's ingredients are in the bin: the ledger writes them off.
+            let consumed: Vec<Need> = floor::consumed_for(tx, order.id)?
+                .into_iter()
+                .map(|(ingredient, qty)| Need { ingredient, qty })
+                .collect();
+            crate::services::floor::write_off_consumed_in(tx, order.pizzeria_id, &consumed, ctx)?;
+        }
         _ => {}
     }
     Ok(())

@@ -3,17 +3,27 @@
 //! it serves (`Pizzaiolo`, `Driver`, `Counter`, `Manager`, or `PizzeriaStaff` for any member)
 //! and uses the guard's pizzeria, never another id from the request.
 
+mod counter;
+mod delivery;
+mod kitchen;
+mod settings;
+mod views;
+
 use crate::domain::ids::{InvalidId, PizzeriaId};
-use crate::models::pizzeria::Pizzeria;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::guards::{Csrf, PizzeriaStaff, Visitor};
 use crate::web::layout::Layout;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
 
 pub fn routes() -> Vec<Route> {
-    routes![show_staff_home]
+    let mut all = routes![show_staff_home];
+    all.extend(kitchen::routes());
+    all.extend(delivery::routes());
+    all.extend(counter::routes());
+    all.extend(settings::routes());
+    all
 }
 
 /// The team's home page of a pizzeria. The path's id is the guard's: `staff.pizzeria`.
@@ -25,17 +35,19 @@ async fn show_staff_home(
     visitor: Visitor,
     csrf: Csrf,
 ) -> AppResult<Template> {
-    let id = staff.pizzeria;
-    let pizzeria = state
-        .db
-        .run(move |c| Pizzeria::find_active(c, id))
-        .await??
-        .ok_or_else(|| AppError::NotFound("Cette pizzeria n'existe pas.".into()))?;
+    let pizzeria = views::pizzeria_of(state, &staff).await?;
     let layout = Layout::new(&visitor, &csrf);
+    use crate::domain::staff::StaffRole;
     let ctx = context! {
         layout,
         pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
-        staff: context! { name: staff.name, role: staff.access.label() },
+        staff: context! { name: &staff.name, role: staff.access.label() },
+        screens: context! {
+            kitchen: staff.access.covers(StaffRole::Pizzaiolo),
+            delivery: staff.access.covers(StaffRole::Driver),
+            counter: staff.access.covers(StaffRole::Counter),
+            settings: staff.access.covers(StaffRole::Manager),
+        },
     };
     Ok(Template::render("staff/home", ctx))
 }

@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::fields::Values;
 use crate::web::form::{FieldErrors, Posted};
+use crate::web::format::french_hour;
 use crate::web::guards::{Csrf, Visitor};
 use crate::web::layout::{Layout, Reply};
 use chrono::Utc;
@@ -82,7 +83,17 @@ async fn checkout_page(
         .and_then(|k| CheckoutKey::parse(k).ok())
         .unwrap_or_else(tokens::checkout_key);
     let summary = error_summary(&errors);
+    let lines = session_cart(visitor).map(|c| c.lines).unwrap_or_default();
+    let promise = state
+        .db
+        .run(move |c| crate::services::floor::preview(c, p, &lines, crate::models::now()))
+        .await??;
+    let promise = context! {
+        pickup: format!("prête vers {}", french_hour(promise.ready_at)),
+        delivery: promise.delivered_at.map(|t| format!("livrée vers {}", french_hour(t))),
+    };
     let ctx = context! {
+        promise,
         layout, cart, values, errors, summary, problem, idempotency_key, others, reopens,
         open_now: t.open_now, slots: t.slot_texts(), logged_in: visitor.user().is_some(),
     };
@@ -186,11 +197,15 @@ async fn place_order(
         );
         return page.invalid(&visitor, errors).await;
     };
+    let p = checkout.pizzeria;
     match state.db.run(move |c| orders::place(c, &checkout)).await? {
-        Ok(placed) => Ok(Reply::Redirect(Redirect::to(format!(
-            "/orders/{}",
-            placed.token
-        )))),
+        Ok(placed) => {
+            state.hub.order_changed(p);
+            Ok(Reply::Redirect(Redirect::to(format!(
+                "/orders/{}",
+                placed.token
+            ))))
+        }
         Err(OrderError::Db(e)) => Err(e.into()),
         Err(refused) => page.refused(&visitor, refused.to_string()).await,
     }

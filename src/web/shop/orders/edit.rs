@@ -161,7 +161,10 @@ async fn modify_order(
     let token = tracked.order.token.clone();
     let t = token.clone();
     let refused = match state.db.run(move |c| orders::modify(c, &t, &lines)).await? {
-        Ok(()) => return Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}")))),
+        Ok(()) => {
+            state.hub.order_changed(tracked.order.pizzeria_id);
+            return Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}"))));
+        }
         Err(OrderError::Transition(_)) => return Err(too_late_now(state, &token).await),
         Err(OrderError::Db(e)) => return Err(e.into()),
         Err(e) => e,
@@ -224,7 +227,10 @@ async fn cancel_order(
         .run(move |c| orders::cancel_by_customer(c, &t))
         .await?
     {
-        Ok(()) => Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}")))),
+        Ok(()) => {
+            state.hub.order_changed(tracked.order.pizzeria_id);
+            Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}"))))
+        }
         Err(OrderError::Transition(_)) => Err(too_late_now(state, &token).await),
         Err(e) => Err(e.into()),
     }

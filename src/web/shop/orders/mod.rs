@@ -2,6 +2,7 @@
 //! modify or cancel it while the kitchen has not started.
 
 mod edit;
+mod steps;
 mod track;
 
 use crate::domain::order::{Fulfilment, OrderStatus};
@@ -36,6 +37,23 @@ async fn tracked_order(
         .ok_or_else(not_found)
 }
 
+/// The floor of the order's pizzeria as last read, while the order is on its way (its
+/// promise comes from the queue).
+async fn floor_for(
+    state: &AppState,
+    t: &Tracked,
+) -> Option<std::sync::Arc<crate::models::floor::Floor>> {
+    if t.order.status.is_terminal() {
+        return None;
+    }
+    state
+        .hub
+        .floors
+        .get(&state.db, t.order.pizzeria_id)
+        .await
+        .ok()
+}
+
 /// Why the customer can no longer change an order, from what it has become.
 fn too_late(now: OrderStatus) -> AppError {
     let why = match now {
@@ -60,6 +78,9 @@ struct StatusView {
     status: &'static str,
     label: &'static str,
     may_change: bool,
+    /// "Livrée vers 19:55", from the pizzeria's live queue.
+    headline: Option<String>,
+    steps: Vec<steps::StepView>,
     timeline: Vec<Step>,
 }
 
@@ -70,9 +91,12 @@ struct Step {
     reason: Option<String>,
 }
 
-fn status_view(t: &Tracked) -> StatusView {
+fn status_view(t: &Tracked, floor: Option<&crate::models::floor::Floor>) -> StatusView {
     let status = t.order.status;
+    let promise = steps::promise_of(t, floor, crate::models::now());
     StatusView {
+        headline: steps::headline(t, &promise),
+        steps: steps::steps(t, &promise),
         token: t.order.token.to_string(),
         status: status.as_str(),
         label: status.label(),
@@ -80,6 +104,9 @@ fn status_view(t: &Tracked) -> StatusView {
         timeline: t
             .events
             .iter()
+            // A step of the pizzeria that keeps the status (a delivery sent out again) is not
+            // the customer's news; a modification is.
+            .filter(|e| e.from_status != Some(e.to_status) || e.to_status.customer_may_change())
             .map(|e| {
                 // A modification keeps the status: it reads as what happened, once.
                 let modified = e.from_status == Some(e.to_status);

@@ -1,8 +1,8 @@
 //! Following an order: its page, and the stream that re-renders its status when its event log
 //! grows (whichever process wrote the event).
 
-use super::{order_view, status_view, tracked_order};
-use crate::domain::ids::OrderId;
+use super::{floor_for, order_view, status_view, tracked_order};
+use crate::domain::ids::{OrderId, PizzeriaId};
 use crate::domain::token::{InvalidToken, OrderToken};
 use crate::live::LiveEvent;
 use crate::models::order::Tracked;
@@ -27,48 +27,59 @@ async fn show_order(
     csrf: Csrf,
 ) -> AppResult<Template> {
     let tracked = tracked_order(state, token).await?;
+    let floor = floor_for(state, &tracked).await;
     let live_after = tracked.newest_event();
     let layout = Layout::new(&visitor, &csrf);
-    let ctx =
-        context! { layout, order: order_view(&tracked), s: status_view(&tracked), live_after };
+    let s = status_view(&tracked, floor.as_deref());
+    let ctx = context! { layout, order: order_view(&tracked), s, live_after };
     Ok(Template::render("orders/show", ctx))
 }
 
-/// An open tracking page: the newest event of the order it shows.
+/// An open tracking page: what it shows of the order's status, so that a change of the
+/// pizzeria's queue that does not move this order's promise sends nothing.
 struct LiveOrder<'r> {
     md: Metadata<'r>,
     state: &'r AppState,
     order: OrderId,
+    pizzeria: PizzeriaId,
     token: OrderToken,
     csrf: String,
-    shown: i64,
+    shown: String,
 }
 
 impl LiveOrder<'_> {
-    /// The status fragment, unless the browser shows this state already.
-    fn status_event(&mut self, tracked: &Tracked) -> Vec<Event> {
-        if tracked.newest_event() == self.shown {
-            return Vec::new();
-        }
-        self.shown = tracked.newest_event();
-        let ctx = context! { s: status_view(tracked), layout: context! { csrf: &self.csrf } };
+    /// The status fragment, unless the browser shows it already.
+    async fn status_event(&mut self, tracked: &Tracked) -> Vec<Event> {
+        let floor = floor_for(self.state, tracked).await;
+        let ctx = context! {
+            s: status_view(tracked, floor.as_deref()),
+            layout: context! { csrf: &self.csrf },
+        };
         match self.md.render("orders/_status", ctx) {
-            Some((_, html)) => vec![Event::data(html.trim().to_string()).event("status")],
-            None => Vec::new(),
+            Some((_, html)) if html.trim() != self.shown => {
+                self.shown = html.trim().to_string();
+                vec![Event::data(self.shown.clone()).event("status")]
+            }
+            _ => Vec::new(),
         }
     }
 }
 
 impl LivePage for LiveOrder<'_> {
     fn concerns(&self, event: &LiveEvent) -> bool {
-        matches!(event, LiveEvent::Order { order, .. } if *order == self.order)
+        match event {
+            LiveEvent::Order { order, pizzeria } => {
+                *order == self.order || *pizzeria == self.pizzeria
+            }
+            LiveEvent::Stock { .. } => false,
+        }
     }
 
     async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
         let tracked = tracked_order(self.state, Ok(self.token.clone()))
             .await
             .map_err(drop)?;
-        Ok(self.status_event(&tracked))
+        Ok(self.status_event(&tracked).await)
     }
 }
 
@@ -89,13 +100,15 @@ async fn order_events<'r>(
         md,
         state: state.inner(),
         order: first.order.id,
+        pizzeria: first.order.pizzeria_id,
         token: first.order.token.clone(),
         csrf: csrf.0.to_string(),
-        shown: -1,
+        shown: String::new(),
     };
+    let mut initial = page.status_event(&first).await;
     if after.is_some_and(|a| first.newest_event() <= a) {
-        page.shown = first.newest_event();
+        // The page shows this state already: keep it as shown, send nothing.
+        initial.clear();
     }
-    let initial = page.status_event(&first);
     Ok(live_stream(subscription, initial, page, end))
 }

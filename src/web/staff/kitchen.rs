@@ -1,0 +1,252 @@
+//! The kitchen screen: tickets, the "plus tard" lane, the all-day count and recipe cards,
+//! live; "Commencer", "Prête" and taking the last of them back.
+
+use super::views::live::{board, Cards, LiveFloor, Screen};
+use super::views::{self, changed, member, order_id, pizzeria_of};
+use crate::domain::ids::{InvalidId, OrderId, PizzeriaId, ProductId};
+use crate::services::floor;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::form::Posted;
+use crate::web::guards::{Csrf, Htmx, Pizzaiolo, Visitor};
+use crate::web::layout::{Layout, Reply};
+use crate::web::stream::{live_stream, Subscription};
+use rocket::response::content::RawHtml;
+use rocket::response::stream::{Event, EventStream};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Route, Shutdown, State};
+use rocket_dyn_templates::{context, Metadata, Template};
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        show_kitchen,
+        kitchen_board,
+        kitchen_events,
+        start_order,
+        ready_order,
+        undo_step,
+        show_recipe
+    ]
+}
+
+fn render_error(e: String) -> AppError {
+    AppError::internal(e)
+}
+
+#[get("/<_p>/kitchen")]
+async fn show_kitchen(
+    _p: Result<PizzeriaId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let pizzeria = pizzeria_of(state, &cook.0).await?;
+    let layout = Layout::new(&visitor, &csrf);
+    let board = board(
+        state,
+        &md,
+        &cook.0,
+        Screen::Kitchen,
+        &mut Cards::default(),
+        &layout.csrf,
+    )
+    .await
+    .map_err(render_error)?;
+    let ctx = context! {
+        layout,
+        pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
+        board: board.html,
+    };
+    Ok(Template::render("staff/kitchen", ctx))
+}
+
+#[get("/<_p>/kitchen/board")]
+async fn kitchen_board(
+    _p: Result<PizzeriaId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    csrf: Csrf,
+) -> AppResult<RawHtml<String>> {
+    let csrf = csrf.0.to_string();
+    let b = board(
+        state,
+        &md,
+        &cook.0,
+        Screen::Kitchen,
+        &mut Cards::default(),
+        &csrf,
+    )
+    .await
+    .map_err(render_error)?;
+    Ok(RawHtml(b.html))
+}
+
+#[get("/<_p>/kitchen/events")]
+async fn kitchen_events<'r>(
+    _p: Result<PizzeriaId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &'r State<AppState>,
+    md: Metadata<'r>,
+    csrf: Csrf,
+    end: Shutdown,
+) -> AppResult<EventStream![Event + 'r]> {
+    let subscription = Subscription::to(&state.hub);
+    let mut page = LiveFloor {
+        md,
+        state: state.inner(),
+        staff: cook.0,
+        screen: Screen::Kitchen,
+        csrf: csrf.0.to_string(),
+        cards: Cards::default(),
+        shown: String::new(),
+        wake: None,
+    };
+    let first = page
+        .board_event()
+        .await
+        .map_err(|()| AppError::internal("kitchen board"))?;
+    Ok(live_stream(subscription, first, page, end))
+}
+
+/// After a kitchen action: htmx gets the board, a plain form goes back to the screen.
+async fn answer(
+    state: &AppState,
+    md: &Metadata<'_>,
+    cook: &Pizzaiolo,
+    csrf: &Csrf,
+    htmx: Htmx,
+) -> AppResult<Reply> {
+    changed(state, &cook.0);
+    if !htmx.0 {
+        return Ok(Reply::Redirect(Redirect::to(format!(
+            "/staff/{}/kitchen",
+            cook.0.pizzeria
+        ))));
+    }
+    let csrf = csrf.0.to_string();
+    let b = board(
+        state,
+        md,
+        &cook.0,
+        Screen::Kitchen,
+        &mut Cards::default(),
+        &csrf,
+    )
+    .await
+    .map_err(render_error)?;
+    Ok(Reply::Raw(RawHtml(b.html)))
+}
+
+type Action = fn(&mut crate::db::DbConn, floor::Member, OrderId) -> Result<(), floor::FloorError>;
+
+#[allow(clippy::too_many_arguments)]
+async fn act(
+    order: Result<OrderId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+    action: Action,
+) -> AppResult<Reply> {
+    form.0.expect_empty()?;
+    let id = order_id(order)?;
+    let by = member(&cook.0);
+    state.db.run(move |c| action(c, by, id)).await??;
+    answer(state, &md, &cook, &csrf, htmx).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[post("/<_p>/kitchen/<order>/start", data = "<form>")]
+async fn start_order(
+    _p: Result<PizzeriaId, InvalidId>,
+    order: Result<OrderId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    act(order, cook, state, md, csrf, htmx, form, floor::start).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[post("/<_p>/kitchen/<order>/ready", data = "<form>")]
+async fn ready_order(
+    _p: Result<PizzeriaId, InvalidId>,
+    order: Result<OrderId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    act(order, cook, state, md, csrf, htmx, form, floor::ready).await
+}
+
+#[allow(clippy::too_many_arguments)]
+#[post("/<_p>/kitchen/<order>/undo", data = "<form>")]
+async fn undo_step(
+    _p: Result<PizzeriaId, InvalidId>,
+    order: Result<OrderId, InvalidId>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    md: Metadata<'_>,
+    csrf: Csrf,
+    htmx: Htmx,
+    form: Posted,
+) -> AppResult<Reply> {
+    act(order, cook, state, md, csrf, htmx, form, |c, by, id| {
+        floor::undo(c, by, id).map(drop)
+    })
+    .await
+}
+
+/// A recipe card, for `count` pizzas: a page, or the card alone for htmx.
+#[allow(clippy::too_many_arguments)]
+#[get("/<_p>/recipes/<product>?<count>")]
+async fn show_recipe(
+    _p: Result<PizzeriaId, InvalidId>,
+    product: Result<ProductId, InvalidId>,
+    count: Option<&str>,
+    cook: Pizzaiolo,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    htmx: Htmx,
+) -> AppResult<Template> {
+    let missing = || AppError::NotFound("Cette recette n'existe pas.".into());
+    let product = product.map_err(|_| missing())?;
+    let count = match count {
+        None => 1,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=50).contains(n))
+            .ok_or_else(|| AppError::Invalid("Le nombre de pizzas : de 1 à 50.".into()))?,
+    };
+    let card = state
+        .db
+        .run(move |c| crate::models::catalog::recipe_cards(c, &[product]))
+        .await??
+        .pop()
+        .ok_or_else(missing)?;
+    let recipe = views::tickets::recipe_view(&card, count);
+    if htmx.0 {
+        return Ok(Template::render("staff/_recipe", context! { recipe }));
+    }
+    let pizzeria = pizzeria_of(state, &cook.0).await?;
+    let layout = Layout::new(&visitor, &csrf);
+    let ctx = context! {
+        layout,
+        recipe,
+        pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
+    };
+    Ok(Template::render("staff/recipe", ctx))
+}

@@ -1,0 +1,164 @@
+//! The floor's screens live: each kitchen, driver and counter screen holds one stream that
+//! sends its board again when an order of its pizzeria changes (whichever process changed it)
+//! or when the board changes by itself (a struck ticket leaves, a later order enters the queue).
+//! The floor is read once per change for all screens of the process (`FloorCache`).
+
+use super::runs;
+use super::tickets;
+use crate::domain::ids::{ProductId, UserId};
+use crate::live::LiveEvent;
+use crate::models::catalog::{self, RecipeCard};
+use crate::models::floor::Floor;
+use crate::models::now;
+use crate::state::AppState;
+use crate::web::guards::PizzeriaStaff;
+use crate::web::stream::LivePage;
+use chrono::NaiveDateTime;
+use rocket::response::stream::Event;
+use rocket_dyn_templates::{context, Metadata};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Screen {
+    Kitchen,
+    Delivery(UserId),
+    /// The counter, with its search.
+    Counter,
+}
+
+/// A board as rendered for one screen, and when it changes by itself.
+pub struct Board {
+    pub html: String,
+    pub wake: Option<NaiveDateTime>,
+}
+
+/// Recipe cards already read by this screen (they change rarely; a new product is read once).
+#[derive(Default)]
+pub struct Cards(HashMap<ProductId, RecipeCard>);
+
+impl Cards {
+    pub async fn for_floor(
+        &mut self,
+        state: &AppState,
+        floor: &Floor,
+    ) -> Result<Vec<RecipeCard>, String> {
+        let wanted = tickets::products_on(floor);
+        let missing: Vec<ProductId> = wanted
+            .iter()
+            .copied()
+            .filter(|p| !self.0.contains_key(p))
+            .collect();
+        if !missing.is_empty() {
+            let read = state
+                .db
+                .run(move |c| catalog::recipe_cards(c, &missing))
+                .await;
+            let cards = match read {
+                Ok(Ok(cards)) => cards,
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(e) => return Err(e.to_string()),
+            };
+            for card in cards {
+                self.0.insert(card.product, card);
+            }
+        }
+        Ok(wanted
+            .iter()
+            .filter_map(|p| self.0.get(p).cloned())
+            .collect())
+    }
+}
+
+/// Renders one screen's board from the floor as of now.
+pub async fn board(
+    state: &AppState,
+    md: &Metadata<'_>,
+    staff: &PizzeriaStaff,
+    screen: Screen,
+    cards: &mut Cards,
+    csrf: &str,
+) -> Result<Board, String> {
+    let floor = state.hub.floors.get(&state.db, staff.pizzeria).await?;
+    let t = now();
+    let layout = context! { csrf };
+    let pizzeria = staff.pizzeria.0;
+    let manager = staff
+        .access
+        .covers(crate::domain::staff::StaffRole::Manager);
+    let (name, ctx, wake) = match screen {
+        Screen::Kitchen => {
+            let cards = cards.for_floor(state, &floor).await?;
+            let k = tickets::kitchen(&floor, &cards, t);
+            let wake = tickets::kitchen_wake(&floor, t);
+            let ctx = context! { k, layout, pizzeria };
+            ("staff/_kitchen_board", json(ctx)?, wake)
+        }
+        Screen::Delivery(me) => {
+            let d = runs::delivery(&floor, me);
+            let ctx = context! { d, layout, pizzeria, manager };
+            ("staff/_delivery_board", json(ctx)?, None)
+        }
+        Screen::Counter => {
+            let c = runs::counter(&floor, "");
+            let ctx = context! { c, layout, pizzeria, manager };
+            ("staff/_counter_board", json(ctx)?, None)
+        }
+    };
+    let (_, html) = md
+        .render(name, ctx)
+        .ok_or_else(|| format!("template {name} missing"))?;
+    Ok(Board { html, wake })
+}
+
+fn json(ctx: impl serde::Serialize) -> Result<serde_json::Value, String> {
+    serde_json::to_value(ctx).map_err(|e| e.to_string())
+}
+
+/// An open screen: what it shows, so that an event changing nothing it shows sends nothing.
+pub struct LiveFloor<'r> {
+    pub md: Metadata<'r>,
+    pub state: &'r AppState,
+    pub staff: PizzeriaStaff,
+    pub screen: Screen,
+    pub csrf: String,
+    pub cards: Cards,
+    pub shown: String,
+    pub wake: Option<NaiveDateTime>,
+}
+
+impl LiveFloor<'_> {
+    pub async fn board_event(&mut self) -> Result<Vec<Event>, ()> {
+        let board = board(
+            self.state,
+            &self.md,
+            &self.staff,
+            self.screen,
+            &mut self.cards,
+            &self.csrf,
+        )
+        .await
+        .map_err(|e| tracing::warn!(error = %e, "floor screen cannot render"))?;
+        self.wake = board.wake;
+        if board.html == self.shown {
+            return Ok(Vec::new());
+        }
+        self.shown = board.html;
+        Ok(vec![Event::data(self.shown.clone()).event("board")])
+    }
+}
+
+impl LivePage for LiveFloor<'_> {
+    fn concerns(&self, event: &LiveEvent) -> bool {
+        matches!(event, LiveEvent::Order { pizzeria, .. } if *pizzeria == self.staff.pizzeria)
+    }
+
+    async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
+        self.board_event().await
+    }
+
+    fn wake_at(&self) -> Option<rocket::tokio::time::Instant> {
+        let wake = self.wake?;
+        let wait = (wake - now()).to_std().unwrap_or_default();
+        Some(rocket::tokio::time::Instant::now() + wait + std::time::Duration::from_millis(50))
+    }
+}
