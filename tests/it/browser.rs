@@ -125,6 +125,54 @@ async fn fill(b: &Client, id: &str, value: &str) {
     input.send_keys(value).await.unwrap();
 }
 
+async fn click(b: &Client, css: &str) {
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Signs a demo staff member of the Bastille in, in this browser.
+async fn sign_in(s: &crate::ordering::Shop, b: &Client, role: &str) {
+    b.goto(&s.app.url("/login")).await.unwrap();
+    fill(b, "email", &format!("{role}.bastille@demo.ocpizza.fr")).await;
+    fill(b, "password", &ocpizza::services::demo::demo_password(role)).await;
+    click(b, "form button[type=submit]").await;
+    wait_text(b, "h1", "OC Pizza Bastille").await;
+}
+
+/// A customer's delivery order of one Margherita, placed on the phone: its tracking token.
+async fn order_on_phone(s: &crate::ordering::Shop, b: &Client) -> String {
+    b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille)))
+        .await
+        .unwrap();
+    click(b, &format!("#product-{} button[type=submit]", s.margherita)).await;
+    wait_text(b, "#cart-summary", "1 article").await;
+    b.goto(&s.app.url("/checkout")).await.unwrap();
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("street"))
+        .await
+        .unwrap();
+    fill(b, "street", "12 rue Oberkampf").await;
+    fill(b, "postal_code", "75011").await;
+    fill(b, "name", "Léa Martin").await;
+    fill(b, "phone", "06 12 34 56 78").await;
+    fill(b, "email", "lea@example.fr").await;
+    click(b, "form.checkout button[type=submit]").await;
+    b.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("order-status"))
+        .await
+        .unwrap();
+    let url = b.current_url().await.unwrap();
+    url.path().rsplit('/').next().unwrap().to_string()
+}
+
 each_backend! {
     async fn a_customer_orders_on_a_phone_and_sees_the_kitchen_start_live(db) {
         let s = shop(db).await;
@@ -202,5 +250,47 @@ each_backend! {
         let shown = text_of(&b, "body").await;
         assert!(!shown.contains("lea@example.fr") && !shown.contains("Montmorency"), "back after logout shows nothing personal: {shown}");
         b.close().await.unwrap();
+    }
+
+    async fn the_kitchen_and_the_driver_move_an_order_and_the_customer_follows_each_step(db) {
+        let s = shop(db).await;
+        let driver = Driver::start().await;
+        let (customer, cook, rider) = (driver.phone().await, driver.phone().await, driver.phone().await);
+        sign_in(&s, &cook, "pizzaiolo").await;
+        sign_in(&s, &rider, "driver").await;
+        cook.goto(&s.app.url(&format!("/staff/{}/kitchen", s.bastille))).await.unwrap();
+        wait_text(&cook, "#board", "Aucun ticket en cours").await;
+        cook.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
+
+        // The customer orders; the kitchen screen shows it without reload.
+        let token = order_on_phone(&s, &customer).await;
+        let id = crate::ordering::order_by_token(&s.app, &token).await.id;
+        wait_text(&cook, &format!("#ticket-{id}"), "#001").await;
+        let same = cook.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
+        assert_eq!(same, serde_json::Value::Bool(true), "the ticket came without reload");
+
+        // Started: the customer's page follows and its cancel button goes.
+        click(&cook, &format!("#ticket-{id} form[action$='/start'] button")).await;
+        wait_text(&customer, "#order-status", "En préparation").await;
+        assert!(customer.find(Locator::LinkText("Annuler la commande")).await.is_err(), "no more cancel button");
+        wait_text(&customer, ".steps__step--current", "En préparation").await;
+        click(&cook, &format!("#ticket-{id} form[action$='/ready'] button")).await;
+        wait_text(&customer, "#order-status", "Prête").await;
+
+        // The driver takes it, then brings it and the money.
+        rider.goto(&s.app.url(&format!("/staff/{}/delivery", s.bastille))).await.unwrap();
+        wait_text(&rider, "#board", "#001").await;
+        click(&rider, &format!("input[name='take[{id}]']")).await;
+        click(&rider, "#board form[action$='/take'] button[type=submit]").await;
+        wait_text(&customer, "#order-status", "En livraison").await;
+        wait_text(&rider, "#mine-title", "Ma tournée (1)").await;
+        click(&rider, &format!("li[data-order='{id}'] input[name=hand][value=cash]")).await;
+        click(&rider, &format!("li[data-order='{id}'] form[action$='/delivered'] button")).await;
+        wait_text(&customer, "#order-status", "Livrée").await;
+        let status = crate::ordering::order_by_token(&s.app, &token).await.status;
+        assert_eq!(status, OrderStatus::Delivered);
+        for b in [customer, cook, rider] {
+            b.close().await.unwrap();
+        }
     }
 }

@@ -366,9 +366,16 @@ each_backend! {
         let first = screen.next(Duration::from_secs(5)).await.expect("the board at once");
         assert_eq!(first.name, "board");
         assert!(!first.data.contains("#001"));
-        web_order(&shop, 1).await;
+        let (mut customer, token, _) = web_order(&shop, 1).await;
         let next = screen.wait_for("board", Duration::from_secs(10)).await.expect("the new ticket");
         assert!(next.data.contains("#001"), "{}", next.data);
+        // The customer changes it: the ticket says what changed.
+        customer.get(&format!("/orders/{token}/edit")).await;
+        let (m, r) = (format!("qty[{}]", shop.margherita), format!("qty[{}]", shop.regina));
+        let done = customer.post(&format!("/orders/{token}/edit"), &[(&m, "2"), (&r, "1")]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let modified = screen.wait_for("board", Duration::from_secs(10)).await.expect("the modified ticket");
+        assert!(modified.data.contains("MODIFIÉE") && modified.data.contains("Margherita 1 → 2, + Regina ×1"), "{}", modified.data);
         // Another process of the app starts it: the screen follows.
         let other = shop.app.another_instance().await;
         let mut cook2 = staff(&other, "pizzaiolo", "bastille").await;
@@ -397,5 +404,34 @@ each_backend! {
         for step in ["Reçue", "En préparation", "Prête", "En livraison", "Livrée"] {
             assert!(page.body.contains(step), "{step}");
         }
+    }
+
+    async fn an_order_for_later_waits_in_its_lane_and_stays_out_of_the_all_day_count(db) {
+        use ocpizza::domain::cart::CartLine;
+        use ocpizza::domain::contact::Contact;
+        use ocpizza::domain::order::{Channel, PaymentMethod};
+        use ocpizza::services::floor::{self, CounterOrder, Member};
+        let shop = shop(db).await;
+        let (a, product) = (shop.bastille, shop.regina);
+        let at = ocpizza::models::now() + chrono::Duration::hours(3);
+        shop.app.with_conn(move |c| {
+            let (user, pizzeria) = ocpizza::models::staff::member_by_email(c, "counter.bastille@demo.ocpizza.fr").unwrap().unwrap();
+            let order = CounterOrder {
+                lines: vec![CartLine { product, qty: 4 }],
+                contact: Contact { name: "Nina".into(), phone: "06 10 20 30 40".into(), email: String::new() },
+                delivery: None,
+                desired_at: Some(at),
+                channel: Channel::Phone,
+                payment: PaymentMethod::AtPickup,
+                paid_now: None,
+                key: ocpizza::services::tokens::checkout_key(),
+            };
+            floor::place_counter_order(c, Member { pizzeria, user }, &order).unwrap();
+        }).await;
+        let mut cook = staff(&shop.app, "pizzaiolo", "bastille").await;
+        let page = cook.get(&format!("/staff/{a}/kitchen")).await;
+        let later = &page.body[page.body.find("lane-later").expect("the later lane")..];
+        assert!(later.contains("#001") && later.contains("entre en file à"), "{later}");
+        assert!(page.body.contains("En cours (0)") && !page.body.contains("<strong>Regina</strong> ×4"), "{}", page.body);
     }
 }
