@@ -349,13 +349,6 @@ pub fn set_delivery_problem(
         .map(drop)
 }
 
-pub fn set_promised(conn: &mut DbConn, id: OrderId, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(orders::table.find(id))
-        .set(orders::promised_at.eq(Some(at)))
-        .execute(conn)
-        .map(drop)
-}
-
 pub fn set_payment_status(conn: &mut DbConn, id: OrderId, s: PaymentStatus) -> QueryResult<()> {
     diesel::update(orders::table.find(id))
         .set(orders::payment_status.eq(s))

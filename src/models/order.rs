@@ -76,6 +76,7 @@ pub struct NewOrder<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub service_date: Option<NaiveDate>,
+    pub promised_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]

@@ -2,11 +2,11 @@
 //! customer's (today's prices, the same reservation, numbers and queue), pickups handed over,
 //! customers looked up by phone, and orders cancelled by staff with a reason.
 
-use super::{advance, collect, due, load, stale, FloorError, Member};
+use super::{advance, collect, hand_over, load, FloorError, Member};
 use crate::db::{write_tx, DbConn};
 use crate::domain::cart::{Cart, CartLine};
 use crate::domain::contact::{parse_phone, Address, Contact};
-use crate::domain::floor::{parse_collection, parse_reason, Collection, Hand};
+use crate::domain::floor::{parse_reason, Collection, Hand};
 use crate::domain::ids::OrderId;
 use crate::domain::order::{
     Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, TransitionError,
@@ -14,7 +14,7 @@ use crate::domain::order::{
 use crate::domain::token::{CheckoutKey, OrderToken};
 use crate::models::customer::{self, KnownCustomer};
 use crate::models::floor as rows;
-use crate::models::idempotency;
+use crate::models::{idempotency, now};
 use crate::services::cart;
 use crate::services::orders::{finish_order, shortages, write_order, OrderError, OrderSpec};
 use chrono::NaiveDateTime;
@@ -48,7 +48,13 @@ pub fn place_counter_order(
     if let Some(done) = idempotency::checkout_order(conn, &c.key)? {
         return Ok(done);
     }
-    match write_tx(conn, |tx| place_in(tx, by, c)) {
+    let fulfilment = match c.delivery {
+        Some(_) => Fulfilment::Delivery,
+        None => Fulfilment::Pickup,
+    };
+    let promised =
+        super::estimate(conn, by.pizzeria, &c.lines, c.desired_at, fulfilment, now())?.promised();
+    match write_tx(conn, |tx| place_in(tx, by, c, promised)) {
         Err(FloorError::Db(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, i))) => {
             idempotency::checkout_order(conn, &c.key)?.ok_or(FloorError::Db(
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, i),
@@ -66,6 +72,7 @@ fn place_in(
     tx: &mut DbConn,
     by: Member,
     c: &CounterOrder,
+    promised: NaiveDateTime,
 ) -> Result<(OrderId, OrderToken), FloorError> {
     let cart = Cart {
         pizzeria: by.pizzeria,
@@ -92,6 +99,7 @@ fn place_in(
         customer: None,
         actor: Actor::Staff,
         actor_user: Some(by.user),
+        promised_at: Some(promised),
     };
     let (order, needs) = write_order(tx, &spec, &view.recap, &c.lines)?;
     idempotency::insert_checkout(tx, &c.key, order.id, order.created_at)?;
@@ -130,21 +138,8 @@ pub fn handover(
                 order.order.number_label()
             )));
         }
-        if order.order.status != OrderStatus::Ready {
-            return Err(stale(&order));
-        }
-        let collection =
-            parse_collection(hand, amount, due(&order.order)).map_err(FloorError::Invalid)?;
-        advance(
-            tx,
-            by,
-            &order,
-            &[OrderStatus::Ready],
-            OrderStatus::PickedUp,
-            None,
-        )?;
-        collect(tx, by, &order.order, collection)?;
-        Ok(())
+        let step = (OrderStatus::Ready, OrderStatus::PickedUp);
+        hand_over(tx, by, &order, step, hand, amount)
     })
 }
 

@@ -1,9 +1,9 @@
 //! The drivers: taking ready deliveries out (one or several at once), bringing each to the
 //! door (and the money, when unpaid), or bringing it back with the reason it failed.
 
-use super::{advance, collect, due, load, stale, FloorError, Member};
+use super::{advance, hand_over, load, stale, FloorError, Member};
 use crate::db::{write_tx, DbConn};
-use crate::domain::floor::{parse_collection, parse_reason};
+use crate::domain::floor::parse_reason;
 use crate::domain::ids::OrderId;
 use crate::domain::order::{Actor, Fulfilment, OrderStatus};
 use crate::models::floor as rows;
@@ -87,30 +87,21 @@ pub fn delivered(
 ) -> Result<(), FloorError> {
     write_tx(conn, |tx| {
         let order = load(tx, by, id)?;
-        if order.order.status == OrderStatus::OutForDelivery
-            && order.order.driver_id != Some(by.user)
-        {
-            return Err(FloorError::Invalid(format!(
-                "La commande {} est partie avec un autre livreur.",
-                order.order.number_label()
-            )));
-        }
-        if order.order.status != OrderStatus::OutForDelivery {
-            return Err(stale(&order));
-        }
-        let collection =
-            parse_collection(hand, amount, due(&order.order)).map_err(FloorError::Invalid)?;
-        advance(
-            tx,
-            by,
-            &order,
-            &[OrderStatus::OutForDelivery],
-            OrderStatus::Delivered,
-            None,
-        )?;
-        collect(tx, by, &order.order, collection)?;
-        Ok(())
+        mine(&order, by)?;
+        let step = (OrderStatus::OutForDelivery, OrderStatus::Delivered);
+        hand_over(tx, by, &order, step, hand, amount)
     })
+}
+
+/// An order on its way is closed by its own driver only.
+fn mine(order: &crate::models::floor::FloorOrder, by: Member) -> Result<(), FloorError> {
+    if order.order.status == OrderStatus::OutForDelivery && order.order.driver_id != Some(by.user) {
+        return Err(FloorError::Invalid(format!(
+            "La commande {} est partie avec un autre livreur.",
+            order.order.number_label()
+        )));
+    }
+    Ok(())
 }
 
 /// "Échec": the driver brings the order back with the reason; it waits, READY, for the
@@ -119,14 +110,7 @@ pub fn failed(conn: &mut DbConn, by: Member, id: OrderId, reason: &str) -> Resul
     let reason = parse_reason(reason).map_err(FloorError::Invalid)?;
     write_tx(conn, |tx| {
         let order = load(tx, by, id)?;
-        if order.order.status == OrderStatus::OutForDelivery
-            && order.order.driver_id != Some(by.user)
-        {
-            return Err(FloorError::Invalid(format!(
-                "La commande {} est partie avec un autre livreur.",
-                order.order.number_label()
-            )));
-        }
+        mine(&order, by)?;
         let why = format!("Échec de livraison : {reason}");
         advance(
             tx,

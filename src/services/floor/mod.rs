@@ -15,7 +15,7 @@ pub use kitchen::{ready, start, undo};
 use crate::db::{AsDieselError, DbConn};
 use crate::domain::floor::{stale_message, Collection};
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
-use crate::domain::order::{OrderStatus, PaymentStatus};
+use crate::domain::order::{Fulfilment, OrderStatus, PaymentStatus};
 use crate::models::floor::{self as rows, FloorOrder};
 use crate::models::now;
 use crate::models::order::OrderRow;
@@ -135,9 +135,37 @@ pub fn preview(
     lines: &[crate::domain::cart::CartLine],
     now: chrono::NaiveDateTime,
 ) -> QueryResult<crate::domain::floor::Estimate> {
+    estimate(conn, pizzeria, lines, None, Fulfilment::Delivery, now)
+}
+
+/// The time promised to a new order (delivered, or ready for a pickup), read before its
+/// transaction; None for an order that waits for its online payment.
+pub fn promise(
+    conn: &mut DbConn,
+    c: &crate::services::orders::Checkout,
+    lines: &[crate::domain::cart::CartLine],
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    if c.payment.is_online() {
+        return Ok(None);
+    }
+    let fulfilment = match c.delivery {
+        Some(_) => Fulfilment::Delivery,
+        None => Fulfilment::Pickup,
+    };
+    let e = estimate(conn, c.pizzeria, lines, c.desired_at, fulfilment, now())?;
+    Ok(Some(e.promised()))
+}
+
+fn estimate(
+    conn: &mut DbConn,
+    pizzeria: PizzeriaId,
+    lines: &[crate::domain::cart::CartLine],
+    desired_at: Option<chrono::NaiveDateTime>,
+    fulfilment: Fulfilment,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<crate::domain::floor::Estimate> {
     use crate::domain::catalog::ProductKind;
     use crate::domain::floor::{promise_for, QueueItem};
-    use crate::domain::order::Fulfilment;
     let pace = rows::pace(conn, pizzeria)?.unwrap_or_default();
     let queue = rows::queue(conn, pizzeria)?;
     let ids: Vec<_> = lines.iter().map(|l| l.product).collect();
@@ -150,9 +178,9 @@ pub fn preview(
     let new = QueueItem {
         id: OrderId(i64::MAX),
         status: OrderStatus::Received,
-        fulfilment: Fulfilment::Delivery,
+        fulfilment,
         created_at: now,
-        desired_at: None,
+        desired_at,
         pizzas,
     };
     Ok(promise_for(&pace, &queue, new, now))
@@ -165,6 +193,25 @@ pub fn set_pace(
     pace: &crate::domain::floor::Pace,
 ) -> Result<(), FloorError> {
     crate::db::write_tx(conn, |tx| Ok(rows::set_pace(tx, by.pizzeria, pace)?))
+}
+
+/// The order handed to the customer (`from` → `to`), with what was collected when unpaid.
+fn hand_over(
+    tx: &mut DbConn,
+    by: Member,
+    order: &FloorOrder,
+    (from, to): (OrderStatus, OrderStatus),
+    hand: &str,
+    amount: &str,
+) -> Result<(), FloorError> {
+    if order.order.status != from {
+        return Err(stale(order));
+    }
+    let collection = crate::domain::floor::parse_collection(hand, amount, due(&order.order))
+        .map_err(FloorError::Invalid)?;
+    advance(tx, by, order, &[from], to, None)?;
+    collect(tx, by, &order.order, collection)?;
+    Ok(())
 }
 
 /// What an unpaid order owes when it is handed over; None when it is paid.

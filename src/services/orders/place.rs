@@ -5,7 +5,6 @@ use super::{needs_of, notify, record_event, shortages, total_of, OrderError, Ste
 use crate::db::{write_tx, DbConn};
 use crate::domain::cart::{Cart, CartLine};
 use crate::domain::contact::{Address, Contact};
-use crate::domain::floor as domain_floor;
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
 use crate::domain::order::{Actor, Channel, Fulfilment, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::domain::recap::{Recap, RecapVersion};
@@ -13,7 +12,7 @@ use crate::domain::token::{CheckoutKey, OrderToken, SessionId};
 use crate::models::order::{self as rows, NewOrder, OrderLine, OrderRow};
 use crate::models::session::SessionData;
 use crate::models::stock::Context;
-use crate::models::{floor, idempotency, now, order_number, session, user};
+use crate::models::{idempotency, now, order_number, session, user};
 use crate::services::accounts::new_address;
 use crate::services::stock::Need;
 use crate::services::{cart, stock, tokens};
@@ -63,7 +62,9 @@ pub fn place(conn: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
     if let Some(done) = replayed(conn, &c.key)? {
         return Ok(done);
     }
-    match write_tx(conn, |tx| place_in(tx, c)) {
+    let lines = session_cart(conn, &c.session)?.map_or_else(Vec::new, |cart| cart.lines);
+    let promised = crate::services::floor::promise(conn, c, &lines)?;
+    match write_tx(conn, |tx| place_in(tx, c, promised)) {
         // The same form placed meanwhile (a double click): the session's cart is gone, or the
         // key is taken. Either way the customer lands on that order.
         Err(e @ OrderError::CartChanged) => replayed(conn, &c.key)?.ok_or(e),
@@ -126,7 +127,11 @@ fn confirmed_cart(tx: &mut DbConn, c: &Checkout) -> Result<(SessionData, Cart, R
     Ok((data, cart, recap))
 }
 
-fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
+fn place_in(
+    tx: &mut DbConn,
+    c: &Checkout,
+    promised_at: Option<NaiveDateTime>,
+) -> Result<Placed, OrderError> {
     let (mut data, cart, recap) = confirmed_cart(tx, c)?;
     let spec = OrderSpec {
         pizzeria: c.pizzeria,
@@ -139,6 +144,7 @@ fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
         customer: c.user,
         actor: Actor::Customer,
         actor_user: c.user,
+        promised_at,
     };
     let (order, needs) = write_order(tx, &spec, &recap, &cart.lines)?;
     // Unique: the same form placed by another request at the same time fails here and rolls
@@ -173,6 +179,9 @@ pub(crate) struct OrderSpec<'a> {
     /// Who enters it, for its first event.
     pub actor: Actor,
     pub actor_user: Option<UserId>,
+    /// What the customer is promised (`services::floor::promise`, read before the
+    /// transaction: an estimate need not hold the stock's locks).
+    pub promised_at: Option<NaiveDateTime>,
 }
 
 /// Writes the order, its lines (the recap's names and prices), its first event and its
@@ -214,12 +223,12 @@ pub(crate) fn write_order(
         reason: None,
     };
     record_event(tx, &order, step)?;
-    let promised = promise(tx, &order)?;
+    let promised = spec.promised_at.map(|p| p.to_string());
     notify(
         tx,
         &order,
         "confirmed",
-        json!({ "total": total.to_string(), "promised_at": promised.map(|p| p.to_string()) }),
+        json!({ "total": total.to_string(), "promised_at": promised }),
     )?;
     Ok((order, needs))
 }
@@ -241,23 +250,6 @@ pub(crate) fn finish_order(
     };
     stock::reserve_in(tx, order.pizzeria_id, needs, ctx)?;
     Ok(())
-}
-
-/// The time promised to the customer, from the pizzeria's queue with this order at its end.
-fn promise(tx: &mut DbConn, order: &OrderRow) -> QueryResult<Option<NaiveDateTime>> {
-    if order.status != OrderStatus::Received {
-        return Ok(None);
-    }
-    let pace = floor::pace(tx, order.pizzeria_id)?.unwrap_or_default();
-    let queue = floor::queue(tx, order.pizzeria_id)?;
-    let at = domain_floor::estimates(&pace, &queue, order.created_at)
-        .into_iter()
-        .find(|e| e.id == order.id)
-        .map(|e| e.promised());
-    if let Some(at) = at {
-        floor::set_promised(tx, order.id, at)?;
-    }
-    Ok(at)
 }
 
 fn new_order<'a>(
@@ -297,6 +289,7 @@ fn new_order<'a>(
         created_at: t,
         updated_at: t,
         service_date: Some(service_day(t)),
+        promised_at: c.promised_at.filter(|_| status == OrderStatus::Received),
     }
 }
 

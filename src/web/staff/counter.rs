@@ -2,7 +2,7 @@
 //! customers looked up by phone, pickups found and handed over, staff cancellations.
 
 use super::views::counter_form::{blank_form, read_order};
-use super::views::live::{board, Cards, LiveFloor, Screen};
+use super::views::live::{self, Screen};
 use super::views::{self, changed, floor_of, member, order_id, pizzeria_of};
 use crate::domain::checkout::Timing;
 use crate::domain::ids::{InvalidId, OrderId, PizzeriaId};
@@ -15,9 +15,7 @@ use crate::web::fields::Values;
 use crate::web::form::{FieldErrors, Posted};
 use crate::web::guards::{Counter, Csrf, Htmx, PizzeriaStaff, Visitor};
 use crate::web::layout::{Layout, Reply};
-use crate::web::stream::{live_stream, Subscription};
 use chrono::Utc;
-use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Route, Shutdown, State};
@@ -62,16 +60,7 @@ async fn counter_page(
         .await??;
     let timing = Timing::at(&slots, Utc::now());
     let layout = Layout::new(visitor, csrf);
-    let b = board(
-        state,
-        md,
-        staff,
-        Screen::Counter,
-        &mut Cards::default(),
-        &layout.csrf,
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let board = live::board_now(state, md, staff, Screen::Counter, &layout.csrf).await?;
     let menu: Vec<_> = products
         .iter()
         .map(|m| {
@@ -95,7 +84,7 @@ async fn counter_page(
         values,
         errors,
         placed,
-        board: b.html,
+        board,
     };
     Ok(Template::render("staff/counter", ctx))
 }
@@ -163,22 +152,7 @@ async fn counter_events<'r>(
     csrf: Csrf,
     end: Shutdown,
 ) -> AppResult<EventStream![Event + 'r]> {
-    let subscription = Subscription::to(&state.hub);
-    let mut page = LiveFloor {
-        md,
-        state: state.inner(),
-        staff: clerk.0,
-        screen: Screen::Counter,
-        csrf: csrf.0.to_string(),
-        cards: Cards::default(),
-        shown: String::new(),
-        wake: None,
-    };
-    let first = page
-        .board_event()
-        .await
-        .map_err(|()| AppError::internal("counter board"))?;
-    Ok(live_stream(subscription, first, page, end))
+    live::open(state.inner(), md, clerk.0, Screen::Counter, &csrf, end).await
 }
 
 /// What earlier orders of this number say (names, addresses), for the order form.
@@ -306,36 +280,7 @@ async fn hand_over(
         .db
         .run(move |c| floor::handover(c, by, id, &hand, &amount))
         .await??;
-    answer(state, &md, &clerk.0, &csrf, htmx).await
-}
-
-/// After an action: htmx gets the board, a plain form goes back to the counter.
-async fn answer(
-    state: &AppState,
-    md: &Metadata<'_>,
-    staff: &PizzeriaStaff,
-    csrf: &Csrf,
-    htmx: Htmx,
-) -> AppResult<Reply> {
-    changed(state, staff);
-    if !htmx.0 {
-        return Ok(Reply::Redirect(Redirect::to(format!(
-            "/staff/{}/counter",
-            staff.pizzeria
-        ))));
-    }
-    let csrf = csrf.0.to_string();
-    let b = board(
-        state,
-        md,
-        staff,
-        Screen::Counter,
-        &mut Cards::default(),
-        &csrf,
-    )
-    .await
-    .map_err(AppError::internal)?;
-    Ok(Reply::Raw(RawHtml(b.html)))
+    live::answer(state, &md, &clerk.0, Screen::Counter, &csrf, htmx).await
 }
 
 /// The question before a staff cancellation: which order, and why.
@@ -396,5 +341,5 @@ async fn cancel_order(
         .db
         .run(move |c| floor::cancel(c, by, id, &reason))
         .await??;
-    answer(state, &md, &clerk.0, &csrf, htmx).await
+    live::answer(state, &md, &clerk.0, Screen::Counter, &csrf, htmx).await
 }

@@ -2,22 +2,19 @@
 //! "Livrée" (and what was collected) or "Échec" (and why), failed deliveries for the manager,
 //! and the end-of-shift summary.
 
-use super::views::live::{board, Cards, LiveFloor, Screen};
-use super::views::{changed, member, order_id, pizzeria_of};
+use super::views::live::{self, Screen};
+use super::views::{member, order_id, pizzeria_of};
 use crate::domain::hours::paris;
 use crate::domain::ids::{InvalidId, OrderId, PizzeriaId};
 use crate::domain::money::Money;
 use crate::services::floor;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::form::Posted;
 use crate::web::format::french_hour;
 use crate::web::guards::{Csrf, Driver, Htmx, Manager, PizzeriaStaff, Visitor};
 use crate::web::layout::{Layout, Reply};
-use crate::web::stream::{live_stream, Subscription};
-use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
-use rocket::response::Redirect;
 use rocket::{get, post, routes, Route, Shutdown, State};
 use rocket_dyn_templates::{context, Metadata, Template};
 
@@ -48,20 +45,11 @@ async fn show_delivery(
 ) -> AppResult<Template> {
     let pizzeria = pizzeria_of(state, &driver.0).await?;
     let layout = Layout::new(&visitor, &csrf);
-    let b = board(
-        state,
-        &md,
-        &driver.0,
-        screen(&driver.0),
-        &mut Cards::default(),
-        &layout.csrf,
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let board = live::board_now(state, &md, &driver.0, screen(&driver.0), &layout.csrf).await?;
     let ctx = context! {
         layout,
         pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
-        board: b.html,
+        board,
     };
     Ok(Template::render("staff/delivery", ctx))
 }
@@ -75,51 +63,8 @@ async fn delivery_events<'r>(
     csrf: Csrf,
     end: Shutdown,
 ) -> AppResult<EventStream![Event + 'r]> {
-    let subscription = Subscription::to(&state.hub);
-    let mut page = LiveFloor {
-        md,
-        state: state.inner(),
-        screen: screen(&driver.0),
-        staff: driver.0,
-        csrf: csrf.0.to_string(),
-        cards: Cards::default(),
-        shown: String::new(),
-        wake: None,
-    };
-    let first = page
-        .board_event()
-        .await
-        .map_err(|()| AppError::internal("delivery board"))?;
-    Ok(live_stream(subscription, first, page, end))
-}
-
-/// After an action: htmx gets the board, a plain form goes back to the screen.
-async fn answer(
-    state: &AppState,
-    md: &Metadata<'_>,
-    staff: &PizzeriaStaff,
-    csrf: &Csrf,
-    htmx: Htmx,
-) -> AppResult<Reply> {
-    changed(state, staff);
-    if !htmx.0 {
-        return Ok(Reply::Redirect(Redirect::to(format!(
-            "/staff/{}/delivery",
-            staff.pizzeria
-        ))));
-    }
-    let csrf = csrf.0.to_string();
-    let b = board(
-        state,
-        md,
-        staff,
-        screen(staff),
-        &mut Cards::default(),
-        &csrf,
-    )
-    .await
-    .map_err(AppError::internal)?;
-    Ok(Reply::Raw(RawHtml(b.html)))
+    let screen = screen(&driver.0);
+    live::open(state.inner(), md, driver.0, screen, &csrf, end).await
 }
 
 /// "Je pars": `take[<order id>]` for each order ticked.
@@ -142,7 +87,7 @@ async fn take_orders(
         .collect::<AppResult<Vec<OrderId>>>()?;
     let by = member(&driver.0);
     state.db.run(move |c| floor::take(c, by, &ids)).await??;
-    answer(state, &md, &driver.0, &csrf, htmx).await
+    live::answer(state, &md, &driver.0, screen(&driver.0), &csrf, htmx).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -166,7 +111,7 @@ async fn mark_delivered(
         .db
         .run(move |c| floor::delivered(c, by, id, &hand, &amount))
         .await??;
-    answer(state, &md, &driver.0, &csrf, htmx).await
+    live::answer(state, &md, &driver.0, screen(&driver.0), &csrf, htmx).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -190,7 +135,7 @@ async fn mark_failed(
         .db
         .run(move |c| floor::failed(c, by, id, &reason))
         .await??;
-    answer(state, &md, &driver.0, &csrf, htmx).await
+    live::answer(state, &md, &driver.0, screen(&driver.0), &csrf, htmx).await
 }
 
 /// The manager sends a failed delivery out again.
@@ -210,7 +155,7 @@ async fn resend_order(
     let id = order_id(order)?;
     let by = member(&manager.0);
     state.db.run(move |c| floor::resend(c, by, id)).await??;
-    answer(state, &md, &manager.0, &csrf, htmx).await
+    live::answer(state, &md, &manager.0, screen(&manager.0), &csrf, htmx).await
 }
 
 /// The driver's day: deliveries, cash and card collected, what to hand over.

@@ -1,8 +1,8 @@
 //! The kitchen screen: tickets, the "plus tard" lane, the all-day count and recipe cards,
 //! live; "Commencer", "Prête" and taking the last of them back.
 
-use super::views::live::{board, Cards, LiveFloor, Screen};
-use super::views::{self, changed, member, order_id, pizzeria_of};
+use super::views::live::{self, Screen};
+use super::views::{self, member, order_id, pizzeria_of};
 use crate::domain::ids::{InvalidId, OrderId, PizzeriaId, ProductId};
 use crate::services::floor;
 use crate::state::AppState;
@@ -10,10 +10,8 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::form::Posted;
 use crate::web::guards::{Csrf, Htmx, Pizzaiolo, Visitor};
 use crate::web::layout::{Layout, Reply};
-use crate::web::stream::{live_stream, Subscription};
 use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
-use rocket::response::Redirect;
 use rocket::{get, post, routes, Route, Shutdown, State};
 use rocket_dyn_templates::{context, Metadata, Template};
 
@@ -29,10 +27,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn render_error(e: String) -> AppError {
-    AppError::internal(e)
-}
-
 #[get("/<_p>/kitchen")]
 async fn show_kitchen(
     _p: Result<PizzeriaId, InvalidId>,
@@ -44,20 +38,11 @@ async fn show_kitchen(
 ) -> AppResult<Template> {
     let pizzeria = pizzeria_of(state, &cook.0).await?;
     let layout = Layout::new(&visitor, &csrf);
-    let board = board(
-        state,
-        &md,
-        &cook.0,
-        Screen::Kitchen,
-        &mut Cards::default(),
-        &layout.csrf,
-    )
-    .await
-    .map_err(render_error)?;
+    let board = live::board_now(state, &md, &cook.0, Screen::Kitchen, &layout.csrf).await?;
     let ctx = context! {
         layout,
         pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
-        board: board.html,
+        board,
     };
     Ok(Template::render("staff/kitchen", ctx))
 }
@@ -71,17 +56,8 @@ async fn kitchen_board(
     csrf: Csrf,
 ) -> AppResult<RawHtml<String>> {
     let csrf = csrf.0.to_string();
-    let b = board(
-        state,
-        &md,
-        &cook.0,
-        Screen::Kitchen,
-        &mut Cards::default(),
-        &csrf,
-    )
-    .await
-    .map_err(render_error)?;
-    Ok(RawHtml(b.html))
+    let html = live::board_now(state, &md, &cook.0, Screen::Kitchen, &csrf).await?;
+    Ok(RawHtml(html))
 }
 
 #[get("/<_p>/kitchen/events")]
@@ -93,51 +69,7 @@ async fn kitchen_events<'r>(
     csrf: Csrf,
     end: Shutdown,
 ) -> AppResult<EventStream![Event + 'r]> {
-    let subscription = Subscription::to(&state.hub);
-    let mut page = LiveFloor {
-        md,
-        state: state.inner(),
-        staff: cook.0,
-        screen: Screen::Kitchen,
-        csrf: csrf.0.to_string(),
-        cards: Cards::default(),
-        shown: String::new(),
-        wake: None,
-    };
-    let first = page
-        .board_event()
-        .await
-        .map_err(|()| AppError::internal("kitchen board"))?;
-    Ok(live_stream(subscription, first, page, end))
-}
-
-/// After a kitchen action: htmx gets the board, a plain form goes back to the screen.
-async fn answer(
-    state: &AppState,
-    md: &Metadata<'_>,
-    cook: &Pizzaiolo,
-    csrf: &Csrf,
-    htmx: Htmx,
-) -> AppResult<Reply> {
-    changed(state, &cook.0);
-    if !htmx.0 {
-        return Ok(Reply::Redirect(Redirect::to(format!(
-            "/staff/{}/kitchen",
-            cook.0.pizzeria
-        ))));
-    }
-    let csrf = csrf.0.to_string();
-    let b = board(
-        state,
-        md,
-        &cook.0,
-        Screen::Kitchen,
-        &mut Cards::default(),
-        &csrf,
-    )
-    .await
-    .map_err(render_error)?;
-    Ok(Reply::Raw(RawHtml(b.html)))
+    live::open(state.inner(), md, cook.0, Screen::Kitchen, &csrf, end).await
 }
 
 type Action = fn(&mut crate::db::DbConn, floor::Member, OrderId) -> Result<(), floor::FloorError>;
@@ -157,7 +89,7 @@ async fn act(
     let id = order_id(order)?;
     let by = member(&cook.0);
     state.db.run(move |c| action(c, by, id)).await??;
-    answer(state, &md, &cook, &csrf, htmx).await
+    live::answer(state, &md, &cook.0, Screen::Kitchen, &csrf, htmx).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -11,10 +11,17 @@ use crate::models::catalog::{self, RecipeCard};
 use crate::models::floor::Floor;
 use crate::models::now;
 use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::guards::PizzeriaStaff;
-use crate::web::stream::LivePage;
+use crate::web::guards::{Csrf, Htmx};
+use crate::web::layout::Reply;
+use crate::web::stream::{live_stream, LivePage, Subscription};
 use chrono::NaiveDateTime;
+use rocket::response::content::RawHtml;
 use rocket::response::stream::Event;
+use rocket::response::stream::EventStream;
+use rocket::response::Redirect;
+use rocket::Shutdown;
 use rocket_dyn_templates::{context, Metadata};
 use std::collections::HashMap;
 
@@ -161,4 +168,75 @@ impl LivePage for LiveFloor<'_> {
         let wait = (wake - now()).to_std().unwrap_or_default();
         Some(rocket::tokio::time::Instant::now() + wait + std::time::Duration::from_millis(50))
     }
+}
+
+impl Screen {
+    /// The screen's own page, where a plain form goes back to.
+    fn path(self, staff: &PizzeriaStaff) -> String {
+        let name = match self {
+            Screen::Kitchen => "kitchen",
+            Screen::Delivery(_) => "delivery",
+            Screen::Counter => "counter",
+        };
+        format!("/staff/{}/{name}", staff.pizzeria)
+    }
+}
+
+/// A screen's stream: its board at once, then again whenever it changes.
+pub async fn open<'r>(
+    state: &'r AppState,
+    md: Metadata<'r>,
+    staff: PizzeriaStaff,
+    screen: Screen,
+    csrf: &Csrf,
+    end: Shutdown,
+) -> AppResult<EventStream![Event + 'r]> {
+    let subscription = Subscription::to(&state.hub);
+    let mut page = LiveFloor {
+        md,
+        state,
+        staff,
+        screen,
+        csrf: csrf.0.to_string(),
+        cards: Cards::default(),
+        shown: String::new(),
+        wake: None,
+    };
+    let first = page
+        .board_event()
+        .await
+        .map_err(|()| AppError::internal("floor board"))?;
+    Ok(live_stream(subscription, first, page, end))
+}
+
+/// The board of a screen, rendered now for this browser.
+pub async fn board_now(
+    state: &AppState,
+    md: &Metadata<'_>,
+    staff: &PizzeriaStaff,
+    screen: Screen,
+    csrf: &str,
+) -> AppResult<String> {
+    board(state, md, staff, screen, &mut Cards::default(), csrf)
+        .await
+        .map(|b| b.html)
+        .map_err(AppError::internal)
+}
+
+/// After an action committed: the screens hear of it, htmx gets the board, a plain form goes
+/// back to the screen.
+pub async fn answer(
+    state: &AppState,
+    md: &Metadata<'_>,
+    staff: &PizzeriaStaff,
+    screen: Screen,
+    csrf: &Csrf,
+    htmx: Htmx,
+) -> AppResult<Reply> {
+    super::changed(state, staff);
+    if !htmx.0 {
+        return Ok(Reply::Redirect(Redirect::to(screen.path(staff))));
+    }
+    let html = board_now(state, md, staff, screen, &csrf.0.to_string()).await?;
+    Ok(Reply::Raw(RawHtml(html)))
 }
