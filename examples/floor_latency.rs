@@ -95,6 +95,7 @@ fn fill_queue(c: &mut ocpizza::db::DbConn, n: usize) -> (Member, Vec<(OrderId, O
                 },
                 paid_now: None,
                 key: ocpizza::services::tokens::checkout_key(),
+                promised_at: None,
             };
             floor::place_counter_order(c, by, &order).expect("order placed")
         })

@@ -144,6 +144,17 @@ pub struct FloorOrder {
 }
 
 impl FloorOrder {
+    pub fn queue_item(&self) -> QueueItem {
+        QueueItem {
+            id: self.order.id,
+            status: self.order.status,
+            fulfilment: self.order.fulfilment,
+            created_at: self.order.created_at,
+            desired_at: self.order.desired_at,
+            pizzas: self.pizzas(),
+        }
+    }
+
     pub fn pizzas(&self) -> i64 {
         self.lines
             .iter()
@@ -172,6 +183,24 @@ impl FloorOrder {
 pub struct Floor {
     pub pace: Pace,
     pub orders: Vec<FloorOrder>,
+    /// The products that go in the oven (pizzas), to count a new order's.
+    pub pizza_products: Vec<ProductId>,
+}
+
+impl Floor {
+    /// The kitchen's queue: the orders received or being prepared.
+    pub fn queue(&self) -> Vec<QueueItem> {
+        self.orders
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.order.status,
+                    OrderStatus::Received | OrderStatus::InPreparation
+                )
+            })
+            .map(FloorOrder::queue_item)
+            .collect()
+    }
 }
 
 pub fn floor(
@@ -192,7 +221,15 @@ pub fn floor(
             .select(OrderRow::as_select())
             .load(c)?;
         let orders = with_details(c, rows)?;
-        Ok(Floor { pace, orders })
+        let pizza_products = products::table
+            .filter(products::kind.eq(ProductKind::Pizza))
+            .select(products::id)
+            .load(c)?;
+        Ok(Floor {
+            pace,
+            orders,
+            pizza_products,
+        })
     })
 }
 

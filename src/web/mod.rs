@@ -14,6 +14,7 @@ mod headers;
 mod health;
 mod layout;
 mod params;
+mod promise;
 mod shop;
 mod staff;
 mod stream;

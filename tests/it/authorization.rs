@@ -292,6 +292,7 @@ async fn order_of(app: &TestApp, a: ocpizza::domain::ids::PizzeriaId) -> (i64, i
             payment: PaymentMethod::AtPickup,
             paid_now: None,
             key: ocpizza::services::tokens::checkout_key(),
+            promised_at: None,
         };
         let (id, _) = floor::place_counter_order(c, Member { pizzeria, user }, &order).unwrap();
         (id.0, product.0)

@@ -425,6 +425,7 @@ each_backend! {
                 payment: PaymentMethod::AtPickup,
                 paid_now: None,
                 key: ocpizza::services::tokens::checkout_key(),
+                promised_at: None,
             };
             floor::place_counter_order(c, Member { pizzeria, user }, &order).unwrap();
         }).await;

@@ -127,6 +127,7 @@ pub fn seed_orders(conn: &mut DbConn, slug: &str) -> Result<usize, FloorError> {
             },
             paid_now: demo.paid_now,
             key: tokens::checkout_key(),
+            promised_at: None,
         };
         let (id, _) = floor::place_counter_order(conn, counter, &order)?;
         advance(conn, cook, id, demo.steps)?;

@@ -14,7 +14,7 @@ use crate::domain::order::{
 use crate::domain::token::{CheckoutKey, OrderToken};
 use crate::models::customer::{self, KnownCustomer};
 use crate::models::floor as rows;
-use crate::models::{idempotency, now};
+use crate::models::idempotency;
 use crate::services::cart;
 use crate::services::orders::{finish_order, shortages, write_order, OrderError, OrderSpec};
 use chrono::NaiveDateTime;
@@ -37,6 +37,8 @@ pub struct CounterOrder {
     pub paid_now: Option<Hand>,
     /// The form's key: submitted twice, it places one order.
     pub key: CheckoutKey,
+    /// What the customer is told (estimated from the queue by the caller).
+    pub promised_at: Option<NaiveDateTime>,
 }
 
 /// Places a phone or counter order; the same form sent twice gives back the first order.
@@ -48,13 +50,7 @@ pub fn place_counter_order(
     if let Some(done) = idempotency::checkout_order(conn, &c.key)? {
         return Ok(done);
     }
-    let fulfilment = match c.delivery {
-        Some(_) => Fulfilment::Delivery,
-        None => Fulfilment::Pickup,
-    };
-    let promised =
-        super::estimate(conn, by.pizzeria, &c.lines, c.desired_at, fulfilment, now())?.promised();
-    match write_tx(conn, |tx| place_in(tx, by, c, promised)) {
+    match write_tx(conn, |tx| place_in(tx, by, c)) {
         Err(FloorError::Db(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, i))) => {
             idempotency::checkout_order(conn, &c.key)?.ok_or(FloorError::Db(
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, i),
@@ -72,7 +68,6 @@ fn place_in(
     tx: &mut DbConn,
     by: Member,
     c: &CounterOrder,
-    promised: NaiveDateTime,
 ) -> Result<(OrderId, OrderToken), FloorError> {
     let cart = Cart {
         pizzeria: by.pizzeria,
@@ -99,7 +94,7 @@ fn place_in(
         customer: None,
         actor: Actor::Staff,
         actor_user: Some(by.user),
-        promised_at: Some(promised),
+        promised_at: c.promised_at,
     };
     let (order, needs) = write_order(tx, &spec, &view.recap, &c.lines)?;
     idempotency::insert_checkout(tx, &c.key, order.id, order.created_at)?;

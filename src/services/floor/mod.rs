@@ -15,7 +15,7 @@ pub use kitchen::{ready, start, undo};
 use crate::db::{AsDieselError, DbConn};
 use crate::domain::floor::{stale_message, Collection};
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
-use crate::domain::order::{Fulfilment, OrderStatus, PaymentStatus};
+use crate::domain::order::{OrderStatus, PaymentStatus};
 use crate::models::floor::{self as rows, FloorOrder};
 use crate::models::now;
 use crate::models::order::OrderRow;
@@ -125,65 +125,6 @@ fn advance(
         })) => Err(stale(&load(tx, by, order.order.id)?)),
         other => other.map_err(FloorError::from),
     }
-}
-
-/// What the checkout tells a customer before they order: when these lines would be ready, and
-/// delivered, placed now behind the pizzeria's queue.
-pub fn preview(
-    conn: &mut DbConn,
-    pizzeria: PizzeriaId,
-    lines: &[crate::domain::cart::CartLine],
-    now: chrono::NaiveDateTime,
-) -> QueryResult<crate::domain::floor::Estimate> {
-    estimate(conn, pizzeria, lines, None, Fulfilment::Delivery, now)
-}
-
-/// The time promised to a new order (delivered, or ready for a pickup), read before its
-/// transaction; None for an order that waits for its online payment.
-pub fn promise(
-    conn: &mut DbConn,
-    c: &crate::services::orders::Checkout,
-    lines: &[crate::domain::cart::CartLine],
-) -> QueryResult<Option<chrono::NaiveDateTime>> {
-    if c.payment.is_online() {
-        return Ok(None);
-    }
-    let fulfilment = match c.delivery {
-        Some(_) => Fulfilment::Delivery,
-        None => Fulfilment::Pickup,
-    };
-    let e = estimate(conn, c.pizzeria, lines, c.desired_at, fulfilment, now())?;
-    Ok(Some(e.promised()))
-}
-
-fn estimate(
-    conn: &mut DbConn,
-    pizzeria: PizzeriaId,
-    lines: &[crate::domain::cart::CartLine],
-    desired_at: Option<chrono::NaiveDateTime>,
-    fulfilment: Fulfilment,
-    now: chrono::NaiveDateTime,
-) -> QueryResult<crate::domain::floor::Estimate> {
-    use crate::domain::catalog::ProductKind;
-    use crate::domain::floor::{promise_for, QueueItem};
-    let pace = rows::pace(conn, pizzeria)?.unwrap_or_default();
-    let queue = rows::queue(conn, pizzeria)?;
-    let ids: Vec<_> = lines.iter().map(|l| l.product).collect();
-    let kinds = crate::models::catalog::kinds(conn, &ids)?;
-    let pizzas = lines
-        .iter()
-        .filter(|l| kinds.contains(&(l.product, ProductKind::Pizza)))
-        .map(|l| i64::from(l.qty))
-        .sum();
-    let new = QueueItem {
-        id: OrderId(i64::MAX),
-        status: OrderStatus::Received,
-        fulfilment,
-        created_at: now,
-        desired_at,
-        pizzas,
-    };
-    Ok(promise_for(&pace, &queue, new, now))
 }
 
 /// The manager sets the pizzeria's pace (already checked by `Pace::parse`).

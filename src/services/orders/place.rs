@@ -42,6 +42,9 @@ pub struct Checkout {
     /// Also keep the delivery address in the customer's account.
     pub save_address: bool,
     pub key: CheckoutKey,
+    /// What the customer is told: ready (pickup) or delivered around then, estimated from
+    /// the queue by the caller (an estimate need not hold the stock's locks).
+    pub promised_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,9 +65,7 @@ pub fn place(conn: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
     if let Some(done) = replayed(conn, &c.key)? {
         return Ok(done);
     }
-    let lines = session_cart(conn, &c.session)?.map_or_else(Vec::new, |cart| cart.lines);
-    let promised = crate::services::floor::promise(conn, c, &lines)?;
-    match write_tx(conn, |tx| place_in(tx, c, promised)) {
+    match write_tx(conn, |tx| place_in(tx, c)) {
         // The same form placed meanwhile (a double click): the session's cart is gone, or the
         // key is taken. Either way the customer lands on that order.
         Err(e @ OrderError::CartChanged) => replayed(conn, &c.key)?.ok_or(e),
@@ -127,11 +128,7 @@ fn confirmed_cart(tx: &mut DbConn, c: &Checkout) -> Result<(SessionData, Cart, R
     Ok((data, cart, recap))
 }
 
-fn place_in(
-    tx: &mut DbConn,
-    c: &Checkout,
-    promised_at: Option<NaiveDateTime>,
-) -> Result<Placed, OrderError> {
+fn place_in(tx: &mut DbConn, c: &Checkout) -> Result<Placed, OrderError> {
     let (mut data, cart, recap) = confirmed_cart(tx, c)?;
     let spec = OrderSpec {
         pizzeria: c.pizzeria,
@@ -144,7 +141,7 @@ fn place_in(
         customer: c.user,
         actor: Actor::Customer,
         actor_user: c.user,
-        promised_at,
+        promised_at: c.promised_at,
     };
     let (order, needs) = write_order(tx, &spec, &recap, &cart.lines)?;
     // Unique: the same form placed by another request at the same time fails here and rolls
@@ -179,8 +176,7 @@ pub(crate) struct OrderSpec<'a> {
     /// Who enters it, for its first event.
     pub actor: Actor,
     pub actor_user: Option<UserId>,
-    /// What the customer is promised (`services::floor::promise`, read before the
-    /// transaction: an estimate need not hold the stock's locks).
+    /// What the customer is promised.
     pub promised_at: Option<NaiveDateTime>,
 }
 

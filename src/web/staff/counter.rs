@@ -222,7 +222,7 @@ async fn place_order(
         .await??;
     let timing = Timing::at(&slots, Utc::now());
     let (values, typed, order) = read_order(form.0, &timing);
-    let order = match order {
+    let mut order = match order {
         Ok(order) => order,
         Err(errors) => {
             let page = counter_page(
@@ -232,6 +232,14 @@ async fn place_order(
             return Ok(Reply::Invalid(page));
         }
     };
+    let fulfilment = match order.delivery {
+        Some(_) => Fulfilment::Delivery,
+        None => Fulfilment::Pickup,
+    };
+    order.promised_at =
+        crate::web::promise::estimate(state, p, &order.lines, order.desired_at, fulfilment)
+            .await
+            .map(|e| e.promised());
     let by = member(&clerk.0);
     match state
         .db

@@ -9,6 +9,7 @@ use crate::domain::checkout::{OrderWindow, Timing, When};
 use crate::domain::hours;
 use crate::domain::ids::{PizzeriaId, UserId};
 use crate::domain::order::Channel;
+use crate::domain::order::Fulfilment;
 use crate::domain::token::CheckoutKey;
 use crate::models::pizzeria;
 use crate::models::{session, user};
@@ -21,6 +22,7 @@ use crate::web::form::{FieldErrors, Posted};
 use crate::web::format::french_hour;
 use crate::web::guards::{Csrf, Visitor};
 use crate::web::layout::{Layout, Reply};
+use crate::web::promise;
 use chrono::Utc;
 use form::{error_summary, prefilled, read_checkout, CheckoutForm};
 use rocket::response::Redirect;
@@ -84,13 +86,12 @@ async fn checkout_page(
         .unwrap_or_else(tokens::checkout_key);
     let summary = error_summary(&errors);
     let lines = session_cart(visitor).map(|c| c.lines).unwrap_or_default();
-    let promise = state
-        .db
-        .run(move |c| crate::services::floor::preview(c, p, &lines, crate::models::now()))
-        .await??;
+    let promise = promise::estimate(state, p, &lines, None, Fulfilment::Delivery).await;
     let promise = context! {
-        pickup: format!("prête vers {}", french_hour(promise.ready_at)),
-        delivery: promise.delivered_at.map(|t| format!("livrée vers {}", french_hour(t))),
+        pickup: promise.map(|e| format!("prête vers {}", french_hour(e.ready_at))),
+        delivery: promise
+            .and_then(|e| e.delivered_at)
+            .map(|t| format!("livrée vers {}", french_hour(t))),
     };
     let ctx = context! {
         promise,
@@ -164,6 +165,7 @@ fn checkout_of(f: CheckoutForm, pizzeria: PizzeriaId, visitor: &Visitor) -> Opti
         user: visitor.user(),
         save_address: f.save_address && visitor.user().is_some(),
         key: f.key,
+        promised_at: None,
     })
 }
 
@@ -197,6 +199,22 @@ async fn place_order(
         );
         return page.invalid(&visitor, errors).await;
     };
+    let mut checkout = checkout;
+    if !checkout.payment.is_online() {
+        let fulfilment = match checkout.delivery {
+            Some(_) => Fulfilment::Delivery,
+            None => Fulfilment::Pickup,
+        };
+        checkout.promised_at = promise::estimate(
+            state,
+            checkout.pizzeria,
+            &cart.lines,
+            checkout.desired_at,
+            fulfilment,
+        )
+        .await
+        .map(|e| e.promised());
+    }
     let p = checkout.pizzeria;
     match state.db.run(move |c| orders::place(c, &checkout)).await? {
         Ok(placed) => {

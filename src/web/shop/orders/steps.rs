@@ -2,7 +2,7 @@
 //! prête → en livraison → livrée, or retirée) with the time of each step reached and the time
 //! promised for the next, from the pizzeria's live queue.
 
-use crate::domain::floor::{self, round_up, QueueItem};
+use crate::domain::floor::{self, round_up};
 use crate::domain::order::{Fulfilment, OrderStatus};
 use crate::models::floor::Floor;
 use crate::models::order::Tracked;
@@ -33,27 +33,7 @@ pub fn promise_of(t: &Tracked, floor: Option<&Floor>, now: NaiveDateTime) -> Pro
     let delivery = t.order.fulfilment == Fulfilment::Delivery;
     match t.order.status {
         OrderStatus::Received | OrderStatus::InPreparation => {
-            let queue: Vec<QueueItem> = floor
-                .map(|f| {
-                    f.orders
-                        .iter()
-                        .filter(|o| {
-                            matches!(
-                                o.order.status,
-                                OrderStatus::Received | OrderStatus::InPreparation
-                            )
-                        })
-                        .map(|o| QueueItem {
-                            id: o.order.id,
-                            status: o.order.status,
-                            fulfilment: o.order.fulfilment,
-                            created_at: o.order.created_at,
-                            desired_at: o.order.desired_at,
-                            pizzas: o.pizzas(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let queue = floor.map(Floor::queue).unwrap_or_default();
             match floor::estimates(&pace, &queue, now)
                 .into_iter()
                 .find(|e| e.id == t.order.id)

@@ -105,6 +105,7 @@ pub fn read_order(
             payment,
             paid_now,
             key,
+            promised_at: None,
         }),
         _ => Err(e),
     };

@@ -24,6 +24,7 @@ use rocket::response::Redirect;
 use rocket::Shutdown;
 use rocket_dyn_templates::{context, Metadata};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Screen {
@@ -76,7 +77,22 @@ impl Cards {
     }
 }
 
-/// Renders one screen's board from the floor as of now.
+/// Stands for the viewer's CSRF token in a board rendered once for every screen.
+const CSRF_PLACEHOLDER: &str = "__CSRF_TOKEN__";
+
+impl Screen {
+    /// What a board depends on besides the floor: the screen, and who looks at it.
+    fn key(self, manager: bool) -> String {
+        match self {
+            Screen::Kitchen => "kitchen".into(),
+            Screen::Delivery(me) => format!("delivery:{me}:{manager}"),
+            Screen::Counter => format!("counter:{manager}"),
+        }
+    }
+}
+
+/// One screen's board from the floor as last read: rendered once per change (and whenever it
+/// changes by itself) for every screen alike, each viewer's CSRF token put in.
 pub async fn board(
     state: &AppState,
     md: &Metadata<'_>,
@@ -86,35 +102,63 @@ pub async fn board(
     csrf: &str,
 ) -> Result<Board, String> {
     let floor = state.hub.floors.get(&state.db, staff.pizzeria).await?;
-    let t = now();
-    let layout = context! { csrf };
-    let pizzeria = staff.pizzeria.0;
     let manager = staff
         .access
         .covers(crate::domain::staff::StaffRole::Manager);
-    let (name, ctx, wake) = match screen {
-        Screen::Kitchen => {
-            let cards = cards.for_floor(state, &floor).await?;
-            let k = tickets::kitchen(&floor, &cards, t);
-            let wake = tickets::kitchen_wake(&floor, t);
-            let ctx = context! { k, layout, pizzeria };
-            ("staff/_kitchen_board", json(ctx)?, wake)
-        }
-        Screen::Delivery(me) => {
-            let d = runs::delivery(&floor, me);
-            let ctx = context! { d, layout, pizzeria, manager };
-            ("staff/_delivery_board", json(ctx)?, None)
-        }
-        Screen::Counter => {
-            let c = runs::counter(&floor, "");
-            let ctx = context! { c, layout, pizzeria, manager };
-            ("staff/_counter_board", json(ctx)?, None)
+    let key = screen.key(manager);
+    let t = now();
+    let wake = match screen {
+        Screen::Kitchen => tickets::kitchen_wake(&floor, t),
+        _ => None,
+    };
+    let floors = &state.hub.floors;
+    let html = match floors.rendered(staff.pizzeria, &key, &floor) {
+        Some(html) => html,
+        None => {
+            let html = Arc::new(render(state, md, staff, screen, cards, &floor, manager).await?);
+            floors.keep_rendered(staff.pizzeria, &key, &floor, wake, html.clone());
+            html
         }
     };
-    let (_, html) = md
-        .render(name, ctx)
-        .ok_or_else(|| format!("template {name} missing"))?;
-    Ok(Board { html, wake })
+    Ok(Board {
+        html: html.replace(CSRF_PLACEHOLDER, csrf),
+        wake,
+    })
+}
+
+async fn render(
+    state: &AppState,
+    md: &Metadata<'_>,
+    staff: &PizzeriaStaff,
+    screen: Screen,
+    cards: &mut Cards,
+    floor: &Floor,
+    manager: bool,
+) -> Result<String, String> {
+    let t = now();
+    let layout = context! { csrf: CSRF_PLACEHOLDER };
+    let pizzeria = staff.pizzeria.0;
+    let (name, ctx) = match screen {
+        Screen::Kitchen => {
+            let cards = cards.for_floor(state, floor).await?;
+            let k = tickets::kitchen(floor, &cards, t);
+            let ctx = context! { k, layout, pizzeria };
+            ("staff/_kitchen_board", json(ctx)?)
+        }
+        Screen::Delivery(me) => {
+            let d = runs::delivery(floor, me);
+            let ctx = context! { d, layout, pizzeria, manager };
+            ("staff/_delivery_board", json(ctx)?)
+        }
+        Screen::Counter => {
+            let c = runs::counter(floor, "");
+            let ctx = context! { c, layout, pizzeria, manager };
+            ("staff/_counter_board", json(ctx)?)
+        }
+    };
+    md.render(name, ctx)
+        .map(|(_, html)| html)
+        .ok_or_else(|| format!("template {name} missing"))
 }
 
 fn json(ctx: impl serde::Serialize) -> Result<serde_json::Value, String> {

@@ -2,7 +2,7 @@
 //! floor as last read and the time now.
 
 use crate::domain::floor::UNDO_SECONDS;
-use crate::domain::floor::{self, Age, Estimate, Lane, Pace, QueueItem};
+use crate::domain::floor::{self, Age, Estimate, Lane, Pace};
 use crate::domain::ids::OrderId;
 use crate::domain::order::{Actor, Fulfilment, OrderStatus};
 use crate::live::floor_cache::CANCELLED_SHOWN;
@@ -91,31 +91,9 @@ pub struct KitchenView {
     pub red_ms: i64,
 }
 
-fn queue_item(o: &FloorOrder) -> QueueItem {
-    QueueItem {
-        id: o.order.id,
-        status: o.order.status,
-        fulfilment: o.order.fulfilment,
-        created_at: o.order.created_at,
-        desired_at: o.order.desired_at,
-        pizzas: o.pizzas(),
-    }
-}
-
 /// The estimates of the floor's queue (RECEIVED and IN_PREPARATION), by order.
 pub fn estimates(f: &Floor, now: NaiveDateTime) -> HashMap<OrderId, Estimate> {
-    let items: Vec<QueueItem> = f
-        .orders
-        .iter()
-        .filter(|o| {
-            matches!(
-                o.order.status,
-                OrderStatus::Received | OrderStatus::InPreparation
-            )
-        })
-        .map(queue_item)
-        .collect();
-    floor::estimates(&f.pace, &items, now)
+    floor::estimates(&f.pace, &f.queue(), now)
         .into_iter()
         .map(|e| (e.id, e))
         .collect()
@@ -167,7 +145,7 @@ fn ticket(
     cards: &HashMap<i64, &RecipeCard>,
     now: NaiveDateTime,
 ) -> TicketView {
-    let item = queue_item(o);
+    let item = o.queue_item();
     let since = pace.enters_at(&item);
     let by = ready_by(pace, o, estimate);
     let undo = undo_of(o, now);
@@ -230,11 +208,11 @@ pub fn kitchen(f: &Floor, cards: &[RecipeCard], now: NaiveDateTime) -> KitchenVi
             )
         })
         .collect();
-    open.sort_by_key(|o| (f.pace.enters_at(&queue_item(o)), o.order.id));
+    open.sort_by_key(|o| (f.pace.enters_at(&o.queue_item()), o.order.id));
     let (mut now_lane, mut later) = (Vec::new(), Vec::new());
     for o in open {
         let t = ticket(o, &f.pace, est.get(&o.order.id), &cards, now);
-        match f.pace.lane(&queue_item(o), now) {
+        match f.pace.lane(&o.queue_item(), now) {
             Lane::Now => now_lane.push((o, t)),
             Lane::Later => later.push(t),
         }
@@ -279,8 +257,8 @@ pub fn kitchen_wake(f: &Floor, now: NaiveDateTime) -> Option<NaiveDateTime> {
         .iter()
         .filter_map(|o| match o.order.status {
             OrderStatus::Cancelled => Some(struck_until(o)),
-            OrderStatus::Received if f.pace.lane(&queue_item(o), now) == Lane::Later => {
-                Some(f.pace.enters_at(&queue_item(o)))
+            OrderStatus::Received if f.pace.lane(&o.queue_item(), now) == Lane::Later => {
+                Some(f.pace.enters_at(&o.queue_item()))
             }
             _ => undo_of(o, now).map(|(u, _)| u),
         })
