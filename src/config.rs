@@ -56,7 +56,7 @@ impl Default for Settings {
             auto_migrate: true,
             demo_data: false,
             demo_orders: false,
-            live_poll_ms: 250,
+            live_poll_ms: 150,
             few_left_threshold: 5,
             assets_dir: "assets".into(),
             log_json: false,

@@ -204,7 +204,7 @@ each_backend! {
         b.wait().at_most(WAIT).for_element(Locator::Id("order-status")).await.unwrap();
         let url = b.current_url().await.unwrap();
         assert!(url.path().starts_with("/orders/"), "{url}");
-        assert!(text_of(&b, "#order-status").await.contains("Reçue"));
+        assert!(text_of(&b, ".order-status__now").await.contains("Reçue"));
         assert!(text_of(&b, "main").await.contains("23,00"), "2 pizzas: 10,50 + 12,50");
 
         // The page is marked: a reload would lose the mark.
@@ -212,7 +212,7 @@ each_backend! {
         let token = url.path().rsplit('/').next().unwrap().to_string();
         let (p, id) = (s.bastille, crate::ordering::order_by_token(&s.app, &token).await.id);
         kitchen.with_conn(move |c| orders::change_status(c, p, id, OrderStatus::InPreparation, Actor::Staff, None, None)).await.unwrap();
-        wait_text(&b, "#order-status", "En préparation").await;
+        wait_text(&b, ".order-status__now", "En préparation").await;
         let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
         assert_eq!(same, serde_json::Value::Bool(true), "updated without reload");
         assert!(b.find(Locator::LinkText("Modifier la commande")).await.is_err(), "no more modify button");
@@ -271,22 +271,22 @@ each_backend! {
 
         // Started: the customer's page follows and its cancel button goes.
         click(&cook, &format!("#ticket-{id} form[action$='/start'] button")).await;
-        wait_text(&customer, "#order-status", "En préparation").await;
+        wait_text(&customer, ".order-status__now", "En préparation").await;
         assert!(customer.find(Locator::LinkText("Annuler la commande")).await.is_err(), "no more cancel button");
         wait_text(&customer, ".steps__step--current", "En préparation").await;
         click(&cook, &format!("#ticket-{id} form[action$='/ready'] button")).await;
-        wait_text(&customer, "#order-status", "Prête").await;
+        wait_text(&customer, ".order-status__now", "Prête").await;
 
         // The driver takes it, then brings it and the money.
         rider.goto(&s.app.url(&format!("/staff/{}/delivery", s.bastille))).await.unwrap();
         wait_text(&rider, "#board", "#001").await;
         click(&rider, &format!("input[name='take[{id}]']")).await;
         click(&rider, "#board form[action$='/take'] button[type=submit]").await;
-        wait_text(&customer, "#order-status", "En livraison").await;
+        wait_text(&customer, ".order-status__now", "En livraison").await;
         wait_text(&rider, "#mine-title", "Ma tournée (1)").await;
         click(&rider, &format!("li[data-order='{id}'] input[name=hand][value=cash]")).await;
         click(&rider, &format!("li[data-order='{id}'] form[action$='/delivered'] button")).await;
-        wait_text(&customer, "#order-status", "Livrée").await;
+        wait_text(&customer, ".order-status__now", "Livrée").await;
         let status = crate::ordering::order_by_token(&s.app, &token).await.status;
         assert_eq!(status, OrderStatus::Delivered);
         for b in [customer, cook, rider] {

@@ -150,7 +150,7 @@ each_backend! {
 
         let started = cook.htmx_post(&kitchen(&shop, id, "start"), &[]).await;
         assert_eq!(started.status, 200, "{}", started.body);
-        assert!(started.body.contains("Prête") && started.body.contains("Annuler la dernière action"), "{}", started.body);
+        assert!(started.body.contains(">Prête</button>") && started.body.contains("Annuler la dernière action"), "{}", started.body);
         assert_eq!(status_of(&shop.app, id).await, OrderStatus::InPreparation);
         let last = steps_of(&shop.app, id).await.pop().unwrap();
         assert_eq!(last, (Some(OrderStatus::Received), OrderStatus::InPreparation, Actor::Staff, Some(cook_id), None));

@@ -122,7 +122,7 @@ each_backend! {
         // The cart became the order.
         assert!(c.get("/cart").await.body.contains("Votre panier est vide"));
         let page = c.get(&format!("/orders/{token}")).await;
-        assert!(page.body.contains("Reçue") && page.body.contains("35,50\u{a0}€") && page.body.contains("Modifier la commande"));
+        assert!(page.body.contains("Statut : <strong>Reçue</strong>") && page.body.contains("35,50\u{a0}€") && page.body.contains("Modifier la commande"));
     }
 
     async fn a_resubmitted_or_double_clicked_checkout_creates_one_order(db) {
@@ -230,11 +230,11 @@ each_backend! {
         let token = Customer::token_of(&c.checkout().await);
         let mut sse = SseReader::open(&s.app, &format!("/orders/{token}/events")).await;
         let first = sse.wait_for("status", WAIT).await.expect("initial status");
-        assert!(first.data.contains("Reçue") && first.data.contains("Annuler la commande"));
+        assert!(first.data.contains("Statut : <strong>Reçue</strong>") && first.data.contains("Annuler la commande"));
         let (p, id) = (s.bastille, order_by_token(&s.app, &token).await.id);
         other.with_conn(move |c| orders::change_status(c, p, id, OrderStatus::InPreparation, Actor::Staff, None, None)).await.unwrap();
         let update = sse.wait_for("status", WAIT).await.expect("live update");
-        assert!(update.data.contains("En préparation"), "{update:?}");
+        assert!(update.data.contains("Statut : <strong>En préparation</strong>"), "{update:?}");
         assert!(!update.data.contains("Annuler la commande"), "the buttons are gone");
     }
 
@@ -350,7 +350,7 @@ each_backend! {
         let o = order_by_token(&s.app, &token).await;
         assert_eq!((o.status.as_str(), o.total.cents()), ("IN_PREPARATION", 1050));
         let page = c.get(&format!("/orders/{token}")).await.body;
-        assert!(page.contains("En préparation") && !page.contains("Annuler la commande") && !page.contains("Modifier la commande"));
+        assert!(page.contains("Statut : <strong>En préparation</strong>") && !page.contains("Annuler la commande") && !page.contains("Modifier la commande"));
     }
 
     async fn an_unknown_or_malformed_tracking_token_is_not_found(db) {

@@ -5,9 +5,8 @@
 
 use super::runs;
 use super::tickets;
-use crate::domain::ids::{ProductId, UserId};
+use crate::domain::ids::UserId;
 use crate::live::LiveEvent;
-use crate::models::catalog::{self, RecipeCard};
 use crate::models::floor::Floor;
 use crate::models::now;
 use crate::state::AppState;
@@ -23,7 +22,6 @@ use rocket::response::stream::EventStream;
 use rocket::response::Redirect;
 use rocket::Shutdown;
 use rocket_dyn_templates::{context, Metadata};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
@@ -38,43 +36,6 @@ pub enum Screen {
 pub struct Board {
     pub html: String,
     pub wake: Option<NaiveDateTime>,
-}
-
-/// Recipe cards already read by this screen (they change rarely; a new product is read once).
-#[derive(Default)]
-pub struct Cards(HashMap<ProductId, RecipeCard>);
-
-impl Cards {
-    pub async fn for_floor(
-        &mut self,
-        state: &AppState,
-        floor: &Floor,
-    ) -> Result<Vec<RecipeCard>, String> {
-        let wanted = tickets::products_on(floor);
-        let missing: Vec<ProductId> = wanted
-            .iter()
-            .copied()
-            .filter(|p| !self.0.contains_key(p))
-            .collect();
-        if !missing.is_empty() {
-            let read = state
-                .db
-                .run(move |c| catalog::recipe_cards(c, &missing))
-                .await;
-            let cards = match read {
-                Ok(Ok(cards)) => cards,
-                Ok(Err(e)) => return Err(e.to_string()),
-                Err(e) => return Err(e.to_string()),
-            };
-            for card in cards {
-                self.0.insert(card.product, card);
-            }
-        }
-        Ok(wanted
-            .iter()
-            .filter_map(|p| self.0.get(p).cloned())
-            .collect())
-    }
 }
 
 /// Stands for the viewer's CSRF token in a board rendered once for every screen.
@@ -98,7 +59,6 @@ pub async fn board(
     md: &Metadata<'_>,
     staff: &PizzeriaStaff,
     screen: Screen,
-    cards: &mut Cards,
     csrf: &str,
 ) -> Result<Board, String> {
     let floor = state.hub.floors.get(&state.db, staff.pizzeria).await?;
@@ -115,7 +75,7 @@ pub async fn board(
     let html = match floors.rendered(staff.pizzeria, &key, &floor) {
         Some(html) => html,
         None => {
-            let html = Arc::new(render(state, md, staff, screen, cards, &floor, manager).await?);
+            let html = Arc::new(render(md, staff, screen, &floor, manager)?);
             floors.keep_rendered(staff.pizzeria, &key, &floor, wake, html.clone());
             html
         }
@@ -126,12 +86,10 @@ pub async fn board(
     })
 }
 
-async fn render(
-    state: &AppState,
+fn render(
     md: &Metadata<'_>,
     staff: &PizzeriaStaff,
     screen: Screen,
-    cards: &mut Cards,
     floor: &Floor,
     manager: bool,
 ) -> Result<String, String> {
@@ -140,8 +98,7 @@ async fn render(
     let pizzeria = staff.pizzeria.0;
     let (name, ctx) = match screen {
         Screen::Kitchen => {
-            let cards = cards.for_floor(state, floor).await?;
-            let k = tickets::kitchen(floor, &cards, t);
+            let k = tickets::kitchen(floor, t);
             let ctx = context! { k, layout, pizzeria };
             ("staff/_kitchen_board", json(ctx)?)
         }
@@ -172,23 +129,15 @@ pub struct LiveFloor<'r> {
     pub staff: PizzeriaStaff,
     pub screen: Screen,
     pub csrf: String,
-    pub cards: Cards,
     pub shown: String,
     pub wake: Option<NaiveDateTime>,
 }
 
 impl LiveFloor<'_> {
     pub async fn board_event(&mut self) -> Result<Vec<Event>, ()> {
-        let board = board(
-            self.state,
-            &self.md,
-            &self.staff,
-            self.screen,
-            &mut self.cards,
-            &self.csrf,
-        )
-        .await
-        .map_err(|e| tracing::warn!(error = %e, "floor screen cannot render"))?;
+        let board = board(self.state, &self.md, &self.staff, self.screen, &self.csrf)
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "floor screen cannot render"))?;
         self.wake = board.wake;
         if board.html == self.shown {
             return Ok(Vec::new());
@@ -242,7 +191,6 @@ pub async fn open<'r>(
         staff,
         screen,
         csrf: csrf.0.to_string(),
-        cards: Cards::default(),
         shown: String::new(),
         wake: None,
     };
@@ -261,7 +209,7 @@ pub async fn board_now(
     screen: Screen,
     csrf: &str,
 ) -> AppResult<String> {
-    board(state, md, staff, screen, &mut Cards::default(), csrf)
+    board(state, md, staff, screen, csrf)
         .await
         .map(|b| b.html)
         .map_err(AppError::internal)

@@ -49,7 +49,8 @@ pub fn recipe_view(card: &RecipeCard, count: i64) -> RecipeView {
 pub struct LineView {
     pub name: String,
     pub qty: i32,
-    pub recipe: Option<RecipeView>,
+    /// Its recipe card loads when the cook opens the line.
+    pub product: i64,
 }
 
 #[derive(Serialize)]
@@ -142,7 +143,6 @@ fn ticket(
     o: &FloorOrder,
     pace: &Pace,
     estimate: Option<&Estimate>,
-    cards: &HashMap<i64, &RecipeCard>,
     now: NaiveDateTime,
 ) -> TicketView {
     let item = o.queue_item();
@@ -185,9 +185,7 @@ fn ticket(
             .map(|l| LineView {
                 name: l.name.clone(),
                 qty: l.qty,
-                recipe: cards
-                    .get(&l.product.0)
-                    .map(|c| recipe_view(c, i64::from(l.qty))),
+                product: l.product.0,
             })
             .collect(),
     }
@@ -195,8 +193,7 @@ fn ticket(
 
 /// The kitchen screen: the queue (oldest, or earliest wanted, first), the "plus tard" lane,
 /// tickets cancelled a moment ago (struck through), and the all-day count.
-pub fn kitchen(f: &Floor, cards: &[RecipeCard], now: NaiveDateTime) -> KitchenView {
-    let cards: HashMap<i64, &RecipeCard> = cards.iter().map(|c| (c.product.0, c)).collect();
+pub fn kitchen(f: &Floor, now: NaiveDateTime) -> KitchenView {
     let est = estimates(f, now);
     let mut open: Vec<&FloorOrder> = f
         .orders
@@ -211,7 +208,7 @@ pub fn kitchen(f: &Floor, cards: &[RecipeCard], now: NaiveDateTime) -> KitchenVi
     open.sort_by_key(|o| (f.pace.enters_at(&o.queue_item()), o.order.id));
     let (mut now_lane, mut later) = (Vec::new(), Vec::new());
     for o in open {
-        let t = ticket(o, &f.pace, est.get(&o.order.id), &cards, now);
+        let t = ticket(o, &f.pace, est.get(&o.order.id), now);
         match f.pace.lane(&o.queue_item(), now) {
             Lane::Now => now_lane.push((o, t)),
             Lane::Later => later.push(t),
@@ -227,13 +224,13 @@ pub fn kitchen(f: &Floor, cards: &[RecipeCard], now: NaiveDateTime) -> KitchenVi
         .orders
         .iter()
         .filter(|o| o.order.status == OrderStatus::Cancelled && struck_until(o) > now)
-        .map(|o| ticket(o, &f.pace, None, &cards, now))
+        .map(|o| ticket(o, &f.pace, None, now))
         .collect();
     let done = f
         .orders
         .iter()
         .filter(|o| o.order.status == OrderStatus::Ready && undo_of(o, now).is_some())
-        .map(|o| ticket(o, &f.pace, None, &cards, now))
+        .map(|o| ticket(o, &f.pace, None, now))
         .collect();
     KitchenView {
         done,
@@ -264,22 +261,4 @@ pub fn kitchen_wake(f: &Floor, now: NaiveDateTime) -> Option<NaiveDateTime> {
         })
         .filter(|t| *t > now)
         .min()
-}
-
-/// The products the kitchen's tickets need recipe cards for.
-pub fn products_on(f: &Floor) -> Vec<crate::domain::ids::ProductId> {
-    let mut ids: Vec<_> = f
-        .orders
-        .iter()
-        .filter(|o| {
-            matches!(
-                o.order.status,
-                OrderStatus::Received | OrderStatus::InPreparation
-            )
-        })
-        .flat_map(|o| o.lines.iter().map(|l| l.product))
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
