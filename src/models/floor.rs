@@ -1,5 +1,4 @@
-//! What the pizzeria floor reads and writes: its pace, its open orders with their lines and
-//! steps (kitchen, drivers, counter), recipe cards, drivers and payments collected.
+//! What the pizzeria floor reads and writes: its pace, its open orders with lines and steps.
 
 use super::order::OrderRow;
 use crate::db::schema::{
@@ -15,7 +14,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-/// The statuses the floor works on.
 pub const OPEN: [OrderStatus; 4] = [
     OrderStatus::Received,
     OrderStatus::InPreparation,
@@ -181,6 +179,8 @@ impl FloorOrder {
 /// those cancelled since `cancelled_since` (still struck through on the kitchen screen).
 #[derive(Debug, Clone)]
 pub struct Floor {
+    /// None: no such pizzeria.
+    pub name: Option<String>,
     pub pace: Pace,
     pub orders: Vec<FloorOrder>,
     /// The products that go in the oven (pizzas), to count a new order's.
@@ -210,6 +210,11 @@ pub fn floor(
 ) -> QueryResult<Floor> {
     read_snapshot(conn, |c| {
         let pace = pace(c, p)?.unwrap_or_default();
+        let name = pizzerias::table
+            .find(p)
+            .select(pizzerias::name)
+            .first::<String>(c)
+            .optional()?;
         let rows: Vec<OrderRow> = orders::table
             .filter(orders::pizzeria_id.eq(p))
             .filter(
@@ -226,6 +231,7 @@ pub fn floor(
             .select(products::id)
             .load(c)?;
         Ok(Floor {
+            name,
             pace,
             orders,
             pizza_products,

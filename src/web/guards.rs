@@ -80,6 +80,38 @@ async fn lookup(state: &AppState, token: SessionToken) -> Result<Option<SessionR
     }
 }
 
+/// Staff and admin pages always want the account after the session.
+fn is_staff_path(req: &Request<'_>) -> bool {
+    matches!(req.uri().path().segments().get(0), Some("staff" | "admin"))
+}
+
+/// The session and, for a signed-in person, their staff account, in one trip to the
+/// database; the account is kept for the staff guards (`account`).
+async fn lookup_staff(
+    req: &Request<'_>,
+    token: SessionToken,
+) -> Result<Option<SessionRow>, String> {
+    type Both = (Option<SessionRow>, Option<StaffAccount>);
+    let read = state(req)?
+        .db
+        .run(move |c| -> Result<Both, diesel::result::Error> {
+            let session = sessions::resume_patiently(c, &token)?;
+            let account = match session.as_ref().and_then(|s| s.user_id) {
+                Some(user) => staff::account(c, user)?,
+                None => None,
+            };
+            Ok((session, account))
+        });
+    match read.await {
+        Ok(Ok((session, account))) => {
+            req.local_cache(|| -> Result<Option<StaffAccount>, String> { Ok(account) });
+            Ok(session)
+        }
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Visitor {
     type Error = String;
@@ -93,6 +125,7 @@ impl<'r> FromRequest<'r> for Visitor {
                     .and_then(|c| SessionToken::parse(c.value()).ok());
                 match token {
                     None => Ok(None),
+                    Some(token) if is_staff_path(req) => lookup_staff(req, token).await,
                     Some(token) => lookup(state(req)?, token).await,
                 }
             })
