@@ -126,7 +126,6 @@ pub struct FloorStep {
     pub from: Option<OrderStatus>,
     pub to: OrderStatus,
     pub actor: Actor,
-    pub user: Option<UserId>,
     pub who: Option<String>,
     pub reason: Option<String>,
     pub at: NaiveDateTime,
@@ -297,7 +296,6 @@ type StepRow = (
     Option<OrderStatus>,
     OrderStatus,
     Actor,
-    Option<UserId>,
     Option<String>,
     Option<String>,
     NaiveDateTime,
@@ -313,19 +311,17 @@ fn steps_of(conn: &mut DbConn, ids: &[OrderId]) -> QueryResult<HashMap<OrderId, 
             order_events::from_status,
             order_events::to_status,
             order_events::actor_kind,
-            order_events::actor_user_id,
             users::full_name.nullable(),
             order_events::reason,
             order_events::created_at,
         ))
         .load(conn)?;
     let mut steps: HashMap<OrderId, Vec<FloorStep>> = HashMap::new();
-    for (order, from, to, actor, user, who, reason, at) in rows {
+    for (order, from, to, actor, who, reason, at) in rows {
         let step = FloorStep {
             from,
             to,
             actor,
-            user,
             who,
             reason,
             at,

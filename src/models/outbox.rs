@@ -47,14 +47,6 @@ pub fn enqueue(
         .map(drop)
 }
 
-/// Whether a message is queued (or was sent) under this key.
-pub fn is_queued(conn: &mut DbConn, dedupe_key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        email_outbox::table.filter(email_outbox::dedupe_key.eq(dedupe_key)),
-    ))
-    .get_result(conn)
-}
-
 /// Like `enqueue`, but a message already queued under `dedupe_key` is left as it is.
 pub fn enqueue_once(
     conn: &mut DbConn,
@@ -62,6 +54,7 @@ pub fn enqueue_once(
     recipient: &str,
     template: &str,
     payload: &serde_json::Value,
+    order: Option<OrderId>,
 ) -> QueryResult<bool> {
     let queued: bool = diesel::select(diesel::dsl::exists(
         email_outbox::table.filter(email_outbox::dedupe_key.eq(dedupe_key)),
@@ -70,7 +63,7 @@ pub fn enqueue_once(
     if queued {
         return Ok(false);
     }
-    match enqueue(conn, dedupe_key, recipient, template, payload, None) {
+    match enqueue(conn, dedupe_key, recipient, template, payload, order) {
         // Queued by another request between the check and the insert: queued all the same.
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -83,7 +83,7 @@ fn tell_owner(tx: &mut DbConn, id: UserId, r: &Registration) -> QueryResult<()> 
     let bucket = now().and_utc().timestamp() / 900;
     let payload = json!({ "name": r.full_name, "login": "/login", "reset": "/password/forgot" });
     let key = format!("account_exists:{id}:{bucket}");
-    outbox::enqueue_once(tx, &key, &r.email, "account_exists", &payload).map(drop)
+    outbox::enqueue_once(tx, &key, &r.email, "account_exists", &payload, None).map(drop)
 }
 
 /// Opens a confirmation link: the account takes that link's details, its address is

@@ -183,11 +183,13 @@ pub(crate) fn notify_once(
     event: &str,
     extra: serde_json::Value,
 ) -> QueryResult<()> {
-    let key = format!("order:{}:{event}", order.id);
-    if outbox::is_queued(conn, &key)? {
+    let Some(payload) = payload_of(order, event, extra) else {
         return Ok(());
-    }
-    notify_as(conn, order, event, &key, extra)
+    };
+    let key = format!("order:{}:{event}", order.id);
+    let template = format!("order_{event}");
+    let to = &order.customer_email;
+    outbox::enqueue_once(conn, &key, to, &template, &payload, Some(order.id)).map(drop)
 }
 
 /// The same, under a dedupe key of the caller's (an event that can happen more than once).
@@ -198,16 +200,9 @@ pub(crate) fn notify_as(
     dedupe_key: &str,
     extra: serde_json::Value,
 ) -> QueryResult<()> {
-    // An order taken by phone or at the counter may have no e-mail: nothing to send.
-    if order.customer_email.is_empty() {
+    let Some(payload) = payload_of(order, event, extra) else {
         return Ok(());
-    }
-    let payload = json!({
-        "order_token": order.token,
-        "customer_name": order.customer_name,
-        "event": event,
-        "details": extra,
-    });
+    };
     outbox::enqueue(
         conn,
         dedupe_key,
@@ -216,4 +211,21 @@ pub(crate) fn notify_as(
         &payload,
         Some(order.id),
     )
+}
+
+/// What an order's e-mail says; None when the order has no e-mail address (taken by phone or
+/// at the counter): nothing to send.
+fn payload_of(
+    order: &OrderRow,
+    event: &str,
+    extra: serde_json::Value,
+) -> Option<serde_json::Value> {
+    (!order.customer_email.is_empty()).then(|| {
+        json!({
+            "order_token": order.token,
+            "customer_name": order.customer_name,
+            "event": event,
+            "details": extra,
+        })
+    })
 }

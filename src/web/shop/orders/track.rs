@@ -35,8 +35,8 @@ async fn show_order(
     Ok(Template::render("orders/show", ctx))
 }
 
-/// An open tracking page: what it shows of the order's status, so that a change of the
-/// pizzeria's queue that does not move this order's promise sends nothing.
+/// An open tracking page: the order as last read and what the page shows of it, so that a
+/// change of the pizzeria's queue that does not move this order's promise sends nothing.
 struct LiveOrder<'r> {
     md: Metadata<'r>,
     state: &'r AppState,
@@ -45,6 +45,9 @@ struct LiveOrder<'r> {
     token: OrderToken,
     csrf: String,
     shown: String,
+    /// Read again only when this order's own log grows (or after a lag): another order of the
+    /// pizzeria moves only the promise, which comes from the floor as last read.
+    last: Tracked,
 }
 
 impl LiveOrder<'_> {
@@ -68,17 +71,23 @@ impl LiveOrder<'_> {
 impl LivePage for LiveOrder<'_> {
     fn concerns(&self, event: &LiveEvent) -> bool {
         match event {
-            LiveEvent::Order { order, pizzeria } => {
-                *order == self.order || *pizzeria == self.pizzeria
+            LiveEvent::Order { order, .. } if *order == self.order => true,
+            // The queue ahead moves the promise, while the order is still on its way.
+            LiveEvent::Order { pizzeria, .. } => {
+                *pizzeria == self.pizzeria && !self.last.order.status.is_terminal()
             }
             LiveEvent::Stock { .. } => false,
         }
     }
 
-    async fn update(&mut self, _event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
-        let tracked = tracked_order(self.state, Ok(self.token.clone()))
-            .await
-            .map_err(drop)?;
+    async fn update(&mut self, event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
+        let other = matches!(event, Some(LiveEvent::Order { order, .. }) if *order != self.order);
+        if !other {
+            self.last = tracked_order(self.state, Ok(self.token.clone()))
+                .await
+                .map_err(drop)?;
+        }
+        let tracked = self.last.clone();
         Ok(self.status_event(&tracked).await)
     }
 }
@@ -104,6 +113,7 @@ async fn order_events<'r>(
         token: first.order.token.clone(),
         csrf: csrf.0.to_string(),
         shown: String::new(),
+        last: first.clone(),
     };
     let mut initial = page.status_event(&first).await;
     if after.is_some_and(|a| first.newest_event() <= a) {
