@@ -25,6 +25,9 @@ pub struct Settings {
     pub live_poll_ms: u64,
     /// At or below this many makeable units, the menu says "plus que N".
     pub few_left_threshold: i64,
+    /// Days of cover the manager's suggested supplier order aims at (1 to 60; the stock page
+    /// can ask for another horizon).
+    pub supply_days: i64,
     /// Folder of static files served under /assets.
     pub assets_dir: String,
     /// Log lines as JSON (production) instead of text.
@@ -58,6 +61,7 @@ impl Default for Settings {
             demo_orders: false,
             live_poll_ms: 150,
             few_left_threshold: 5,
+            supply_days: 7,
             assets_dir: "assets".into(),
             log_json: false,
             secure_cookies: false,
@@ -128,6 +132,7 @@ impl Settings {
             0,
             1_000,
         )?;
+        in_range("OCPIZZA_SUPPLY_DAYS", self.supply_days, 1, 60)?;
         in_range(
             "OCPIZZA_HOUSEKEEPING__INTERVAL_S",
             self.housekeeping.interval_s as i64,

@@ -127,6 +127,18 @@ diesel::table! {
         reserved -> BigInt,
         low_threshold -> BigInt,
         updated_at -> Timestamp,
+        low_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    menu_changes (id) {
+        id -> BigInt,
+        pizzeria_id -> BigInt,
+        product_id -> BigInt,
+        enabled -> Bool,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }
 
@@ -334,6 +346,12 @@ diesel::joinable!(menu_items -> products (product_id));
 
 diesel::joinable!(stock_levels -> pizzerias (pizzeria_id));
 
+diesel::joinable!(menu_changes -> pizzerias (pizzeria_id));
+
+diesel::joinable!(menu_changes -> products (product_id));
+
+diesel::joinable!(menu_changes -> users (user_id));
+
 diesel::joinable!(stock_levels -> ingredients (ingredient_id));
 
 diesel::joinable!(orders -> pizzerias (pizzeria_id));
@@ -395,4 +413,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     order_numbers,
     account_tokens,
+    menu_changes,
 );

@@ -15,6 +15,7 @@ pub mod password;
 pub mod recap;
 pub mod staff;
 pub mod stock;
+pub mod supply;
 pub mod text;
 mod text_enum;
 pub mod token;

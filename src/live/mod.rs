@@ -1,6 +1,6 @@
 //! Live updates across processes. Stock changes and order events are rows with increasing ids:
 //! each process runs one tailer that reads new rows every few hundred milliseconds and fans them
-//! out to its own SSE subscribers. Two small queries per process per tick, whatever the number
+//! out to its own SSE subscribers. Three small queries per process per tick, whatever the number
 //! of browsers (plus one menu computation per pizzeria whose stock changed).
 
 pub mod floor_cache;
@@ -9,7 +9,7 @@ mod window;
 
 use crate::db::Db;
 use crate::domain::ids::{OrderId, PizzeriaId};
-use crate::models::{menu, order, stock};
+use crate::models::{menu, menu_change, order, stock};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -47,6 +47,9 @@ pub struct Hub {
     pub floors: Arc<floor_cache::FloorCache>,
     /// Wakes the tailer at once after a local commit (instead of at its next tick).
     wake: Arc<tokio::sync::Notify>,
+    /// Pizzerias whose stock moved, for the low-stock check (whether anybody watches or not).
+    moved: Arc<std::sync::Mutex<std::collections::BTreeSet<PizzeriaId>>>,
+    moved_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Default for Hub {
@@ -56,6 +59,8 @@ impl Default for Hub {
             menus: Arc::default(),
             floors: Arc::default(),
             wake: Arc::default(),
+            moved: Arc::default(),
+            moved_wake: Arc::default(),
         }
     }
 }
@@ -82,6 +87,27 @@ impl Hub {
         self.poke();
     }
 
+    /// The stock of this pizzeria moved (told by the tailer, or by a change made here that
+    /// writes no ledger row, such as a new threshold).
+    pub fn stock_moved(&self, p: PizzeriaId) {
+        self.moved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p);
+        self.moved_wake.notify_one();
+    }
+
+    /// Waits until some pizzeria's stock moved, and takes the list.
+    pub async fn next_moved(&self) -> Vec<PizzeriaId> {
+        loop {
+            let taken = std::mem::take(&mut *self.moved.lock().unwrap_or_else(|e| e.into_inner()));
+            if !taken.is_empty() {
+                return taken.into_iter().collect();
+            }
+            self.moved_wake.notified().await;
+        }
+    }
+
     fn has_subscribers(&self) -> bool {
         self.tx.receiver_count() > 0
     }
@@ -92,6 +118,8 @@ impl Hub {
 struct Cursor {
     stock: Window,
     orders: Window,
+    /// Menu switches: they change what every open menu of their pizzeria offers.
+    menus: Window,
 }
 
 /// Where the tailer starts: the newest rows, watching the missing ids just below them.
@@ -99,6 +127,12 @@ async fn start_cursor(db: &Db) -> Result<Cursor, String> {
     let read = db.run(|c| -> diesel::QueryResult<Cursor> {
         let now = Instant::now();
         let (stock_high, orders_high) = (stock::last_movement_id(c)?, order::last_event_id(c)?);
+        let menus_high = menu_change::last_change_id(c)?;
+        let menu_ids: Vec<i64> =
+            menu_change::changes_since(c, menus_high - START_LOOKBACK, &[], START_LOOKBACK)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
         let stock_ids: Vec<i64> =
             stock::movements_since(c, stock_high - START_LOOKBACK, &[], START_LOOKBACK)?
                 .into_iter()
@@ -112,6 +146,7 @@ async fn start_cursor(db: &Db) -> Result<Cursor, String> {
         Ok(Cursor {
             stock: Window::starting_at(stock_high, &stock_ids, now),
             orders: Window::starting_at(orders_high, &order_ids, now),
+            menus: Window::starting_at(menus_high, &menu_ids, now),
         })
     });
     match read.await {
@@ -157,29 +192,39 @@ pub async fn run_tailer(
     }
 }
 
-type NewRows = (Vec<(i64, PizzeriaId)>, Vec<(i64, (OrderId, PizzeriaId))>);
+type NewRows = (
+    Vec<(i64, PizzeriaId)>,
+    Vec<(i64, (OrderId, PizzeriaId))>,
+    Vec<(i64, PizzeriaId)>,
+);
 
 async fn tick(db: &Db, hub: &Hub, cursor: Cursor) -> Result<Cursor, (String, Cursor)> {
     let watching = hub.has_subscribers();
     let (stock_high, stock_gaps) = (cursor.stock.high(), cursor.stock.gaps());
     let (orders_high, orders_gaps) = (cursor.orders.high(), cursor.orders.gaps());
+    let (menus_high, menus_gaps) = (cursor.menus.high(), cursor.menus.gaps());
     let read = db
         .run(move |c| -> diesel::QueryResult<NewRows> {
             Ok((
                 stock::movements_since(c, stock_high, &stock_gaps, BATCH)?,
                 order::events_since(c, orders_high, &orders_gaps, BATCH)?,
+                menu_change::changes_since(c, menus_high, &menus_gaps, BATCH)?,
             ))
         })
         .await;
-    let (stock_rows, order_rows) = match read {
+    let (stock_rows, order_rows, menu_rows) = match read {
         Ok(Ok(rows)) => rows,
         Ok(Err(e)) => return Err((e.to_string(), cursor)),
         Err(e) => return Err((e.to_string(), cursor)),
     };
     let mut cursor = cursor;
     let now = Instant::now();
-    let pizzerias = cursor.stock.fresh(stock_rows, now);
+    let mut pizzerias = cursor.stock.fresh(stock_rows, now);
     let orders = cursor.orders.fresh(order_rows, now);
+    for p in &pizzerias {
+        hub.stock_moved(*p);
+    }
+    pizzerias.extend(cursor.menus.fresh(menu_rows, now));
     for p in &pizzerias {
         hub.menus.forget(*p);
     }

@@ -10,6 +10,7 @@ pub mod floor;
 pub mod idempotency;
 pub mod login_attempt;
 pub mod menu;
+pub mod menu_change;
 pub mod order;
 pub mod order_number;
 pub mod outbox;
@@ -18,6 +19,7 @@ pub mod pizzeria;
 pub mod session;
 pub mod staff;
 pub mod stock;
+pub mod stock_view;
 pub mod user;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -84,3 +84,76 @@ pub fn member_by_email(
         .first(conn)
         .optional()
 }
+
+/// The active managers of a pizzeria: (account, e-mail, name).
+pub fn managers_of(conn: &mut DbConn, p: PizzeriaId) -> QueryResult<Vec<(UserId, String, String)>> {
+    users::table
+        .inner_join(staff_memberships::table)
+        .filter(staff_memberships::pizzeria_id.eq(p))
+        .filter(staff_memberships::role.eq(StaffRole::Manager))
+        .filter(users::active.eq(true))
+        .order(users::id.asc())
+        .select((users::id, users::email, users::full_name))
+        .load(conn)
+}
+
+/// A member of a pizzeria's team as the manager's team page sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct TeamMember {
+    pub user: UserId,
+    pub full_name: String,
+    pub email: String,
+    pub role: StaffRole,
+    pub active: bool,
+}
+
+/// Everyone of a pizzeria's team, active first, by name.
+pub fn team_of(conn: &mut DbConn, p: PizzeriaId) -> QueryResult<Vec<TeamMember>> {
+    users::table
+        .inner_join(staff_memberships::table)
+        .filter(staff_memberships::pizzeria_id.eq(p))
+        .order((users::active.desc(), users::full_name.asc()))
+        .select((
+            users::id,
+            users::full_name,
+            users::email,
+            staff_memberships::role,
+            users::active,
+        ))
+        .load(conn)
+}
+
+/// One member of a pizzeria's team, None when the account is not of this team.
+pub fn member_of(
+    conn: &mut DbConn,
+    p: PizzeriaId,
+    user: UserId,
+) -> QueryResult<Option<TeamMember>> {
+    users::table
+        .inner_join(staff_memberships::table)
+        .filter(staff_memberships::pizzeria_id.eq(p))
+        .filter(users::id.eq(user))
+        .select((
+            users::id,
+            users::full_name,
+            users::email,
+            staff_memberships::role,
+            users::active,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn set_role(conn: &mut DbConn, user: UserId, role: StaffRole) -> QueryResult<()> {
+    diesel::update(staff_memberships::table.filter(staff_memberships::user_id.eq(user)))
+        .set(staff_memberships::role.eq(role))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user)))
+        .set(users::active.eq(active))
+        .execute(conn)
+        .map(drop)
+}

@@ -236,6 +236,18 @@ impl<'r> Responder<'r, 'static> for AppError {
     }
 }
 
+impl From<crate::services::team::TeamError> for AppError {
+    fn from(e: crate::services::team::TeamError) -> Self {
+        use crate::services::team::TeamError;
+        match e {
+            TeamError::Db(e) => e.into(),
+            TeamError::NotInTeam => AppError::NotFound(e.to_string()),
+            TeamError::EmailTaken => AppError::Invalid(e.to_string()),
+            TeamError::Yourself => AppError::Conflict(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! Typed ids and tokens as path parameters. A malformed one is an `Err` the handler turns into
 //! the same French 404 as an unknown one.
 
-use crate::domain::ids::{AddressId, InvalidId, OrderId, PizzeriaId, ProductId};
+use crate::domain::ids::{
+    AddressId, IngredientId, InvalidId, OrderId, PizzeriaId, ProductId, UserId,
+};
 use crate::domain::token::{AccountToken, InvalidToken, OrderToken};
 use rocket::request::FromParam;
 
@@ -16,7 +18,14 @@ macro_rules! id_params {
     )*};
 }
 
-id_params!(PizzeriaId, ProductId, OrderId, AddressId);
+id_params!(
+    PizzeriaId,
+    ProductId,
+    OrderId,
+    AddressId,
+    IngredientId,
+    UserId
+);
 
 impl<'a> FromParam<'a> for OrderToken {
     type Error = InvalidToken;

@@ -1,10 +1,12 @@
 //! Everything that runs when no request is served. One fairing starts every worker at liftoff:
-//! the live tailer of this process (`live::run_tailer`) and the housekeeping. Each stops when
-//! the server shuts down, and shutdown waits for them (a bounded time). Workers call services
+//! the live tailer of this process (`live::run_tailer`), the low-stock alerts and the
+//! housekeeping. Each stops when the server shuts down, and shutdown waits for them (a bounded
+//! time). Workers call services
 //! (one transaction each) and the I/O modules (`payments`, `notify`): never a provider or an
 //! SMTP call inside a transaction.
 
 pub mod housekeeping;
+pub mod stock_alerts;
 
 use crate::config::Settings;
 use crate::db::Db;
@@ -54,7 +56,9 @@ impl Fairing for Workers {
         );
         let housekeeping =
             housekeeping::run(self.db.clone(), self.housekeeping_every, rocket.shutdown());
+        let alerts = stock_alerts::run(self.db.clone(), self.hub.clone(), rocket.shutdown());
         let mut running = self.lock();
+        running.push(("low-stock alerts", tokio::spawn(alerts)));
         running.push(("live tailer", tokio::spawn(tailer)));
         running.push(("housekeeping", tokio::spawn(housekeeping)));
     }

@@ -73,9 +73,9 @@ const DRIVER: Serves = Serves::RoleAtA(Who::DriverA);
 const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
-/// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}` for one of its orders
-/// and products, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 26] = [
+/// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
+/// its orders, products, ingredients and team members, who it serves, how it is asked).
+const ROUTES: [(&str, &str, Serves, Ask); 42] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -223,6 +223,102 @@ const ROUTES: [(&str, &str, Serves, Ask); 26] = [
     (
         "POST /staff/<_p>/settings",
         "/staff/{A}/settings",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/stock?<days>&<done>",
+        "/staff/{A}/stock?days=7",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/stock/events?<days>",
+        "/staff/{A}/stock/events",
+        Serves::ManagerOfA,
+        Ask::Stream,
+    ),
+    (
+        "GET /staff/<_p>/stock/delivery",
+        "/staff/{A}/stock/delivery",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/stock/delivery",
+        "/staff/{A}/stock/delivery",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/stock/adjust?<ingredient>",
+        "/staff/{A}/stock/adjust?ingredient={I}",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/stock/adjust",
+        "/staff/{A}/stock/adjust",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/stock/count",
+        "/staff/{A}/stock/count",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/stock/count",
+        "/staff/{A}/stock/count",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/stock/ingredients/<ingredient>?<before>&<saved>",
+        "/staff/{A}/stock/ingredients/{I}",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/stock/ingredients/<ingredient>/threshold",
+        "/staff/{A}/stock/ingredients/{I}/threshold",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/menu/<product>",
+        "/staff/{A}/menu/{P}",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "GET /staff/<_p>/team?<done>",
+        "/staff/{A}/team",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "POST /staff/<_p>/team",
+        "/staff/{A}/team",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/team/<member>/role",
+        "/staff/{A}/team/{U}/role",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/team/<member>/active",
+        "/staff/{A}/team/{U}/active",
+        Serves::ManagerOfA,
+        Ask::Post,
+    ),
+    (
+        "POST /staff/<_p>/team/<member>/invitation",
+        "/staff/{A}/team/{U}/invitation",
         Serves::ManagerOfA,
         Ask::Post,
     ),
@@ -447,8 +543,10 @@ each_backend! {
             browsers.push((who, browser(&app, who).await));
         }
         let (order, product) = order_of(&app, a).await;
+        let ingredient = app.with_conn(|c| fixtures::ingredient(c, "Câpres")).await;
+        let cook = app.with_conn(|c| ocpizza::models::staff::member_by_email(c, "pizzaiolo.bastille@demo.ocpizza.fr").unwrap().unwrap().0).await;
         for (_, path, serves, ask) in ROUTES {
-            let path = path.replace("{A}", &a.to_string()).replace("{O}", &order.to_string()).replace("{P}", &product.to_string());
+            let path = path.replace("{A}", &a.to_string()).replace("{O}", &order.to_string()).replace("{P}", &product.to_string()).replace("{I}", &ingredient.to_string()).replace("{U}", &cook.to_string());
             check_as(&mut browsers, &path, serves, ask).await;
         }
         for (path, serves) in PROBES {

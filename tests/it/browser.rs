@@ -1,5 +1,6 @@
 //! A real headless Chromium on a phone-sized screen, driven through ChromeDriver: a customer
-//! orders two pizzas paying on delivery and watches the status change live.
+//! orders two pizzas paying on delivery and watches the status change live; the kitchen and
+//! the driver move an order; a manager's delivery brings a sold-out pizza back on an open menu.
 
 use crate::each_backend;
 use crate::ordering::shop;
@@ -290,6 +291,48 @@ each_backend! {
         let status = crate::ordering::order_by_token(&s.app, &token).await.status;
         assert_eq!(status, OrderStatus::Delivered);
         for b in [customer, cook, rider] {
+            b.close().await.unwrap();
+        }
+    }
+    async fn a_supplier_delivery_brings_a_sold_out_pizza_back_on_the_open_menu(db) {
+        let s = shop(db).await;
+        let a = s.bastille;
+        let bufala = s.app.with_conn(|c| crate::fixtures::ingredient(c, "Mozzarella di bufala")).await;
+        crate::management::set_level(&s.app, a, bufala, 0).await;
+        let driver = Driver::start().await;
+        let (customer, manager) = (driver.phone().await, driver.phone().await);
+        customer.goto(&s.app.url(&format!("/pizzerias/{a}"))).await.unwrap();
+        let badge = format!("#product-{} .product__availability", s.bufalina);
+        wait_text(&customer, &badge, "Épuisée").await;
+        customer.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
+
+        // The manager records the delivery of the missing cheese, in kilograms.
+        sign_in(&s, &manager, "manager").await;
+        manager.goto(&s.app.url(&format!("/staff/{a}/stock/delivery"))).await.unwrap();
+        fill(&manager, &format!("qty[{bufala}]"), "1,5").await;
+        click(&manager, &format!("select[name='unit[{bufala}]'] option[value=kg]")).await;
+        click(&manager, "form[action$='/stock/delivery'] button[type=submit]").await;
+        wait_text(&manager, ".notice", "Livraison fournisseur enregistrée.").await;
+        wait_text(&manager, &format!("#ingredient-{bufala} .available"), "1,5 kg").await;
+
+        // The customer's open menu offers the pizza again, without reload.
+        wait_text(&customer, &badge, "Disponible").await;
+        let same = customer.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
+        assert_eq!(same, serde_json::Value::Bool(true), "the menu changed without reload");
+        let enabled = customer
+            .execute(&format!("return !document.querySelector('#product-{} button[type=submit]').disabled;", s.bufalina), vec![])
+            .await
+            .unwrap();
+        assert_eq!(enabled, serde_json::Value::Bool(true), "the add button works again");
+        // Scrolled to, as a thumb does: the cart bar stays at the bottom of the screen.
+        let button = format!("#product-{} button[type=submit]", s.bufalina);
+        customer
+            .execute(&format!("document.querySelector('{button}').scrollIntoView({{block: 'center'}}); return true;"), vec![])
+            .await
+            .unwrap();
+        click(&customer, &button).await;
+        wait_text(&customer, "#cart-summary", "1 article").await;
+        for b in [customer, manager] {
             b.close().await.unwrap();
         }
     }

@@ -218,4 +218,63 @@ each_backend! {
         assert_eq!(level(&app.pool, p, truffle), Level { on_hand: 8 * 10 * 10 - consumed - wasted, reserved: 0 });
         assert_ledger_explains(&app.pool, p, truffle);
     }
+
+    async fn deliveries_and_counts_during_orders_lose_no_update(db) {
+        use ocpizza::services::stock::manager;
+        let app = TestApp::with_demo(db).await;
+        let (p, dough) = demo_item(&app, "Pâte à pizza").await;
+        let mozza = app.with_conn(|c| fixtures::ingredient(c, "Mozzarella fior di latte")).await;
+        set_on_hand(&app.pool, p, dough, 10_000);
+        set_on_hand(&app.pool, p, mozza, 10_000);
+        let pizza = [need(dough, 250), need(mozza, 120)];
+        // Six kitchens placing and starting (or cancelling) orders...
+        let mut threads: Vec<std::thread::JoinHandle<i64>> = (0..6)
+            .map(|t| {
+                let pool = app.pool.clone();
+                std::thread::spawn(move || {
+                    let mut conn = pool.get().unwrap();
+                    let mut made = 0;
+                    for i in 0..15 {
+                        match stock::reserve(&mut conn, p, &pizza, Context::default()) {
+                            Ok(()) if (t + i) % 3 == 0 => stock::release(&mut conn, p, &pizza, Context::default()).unwrap(),
+                            Ok(()) => {
+                                stock::consume(&mut conn, p, &pizza, Context::default()).unwrap();
+                                made += 1;
+                            }
+                            Err(StockError::Insufficient { .. }) => {}
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                    made
+                })
+            })
+            .collect();
+        // ...while the manager records deliveries of both and counts them.
+        let pool = app.pool.clone();
+        threads.push(std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            for i in 0..10 {
+                manager::receive_many(&mut conn, p, &[need(dough, 500), need(mozza, 300)], Context::default()).unwrap();
+                if i % 3 == 0 {
+                    let counted = manager::count_many(&mut conn, p, &[(dough, 8_000), (mozza, 6_000)], Context::default()).unwrap();
+                    assert!(counted.iter().all(|c| c.counted == if c.ingredient == dough { 8_000 } else { 6_000 }));
+                }
+            }
+            0
+        }));
+        let made: i64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert!(made > 0, "orders went through meanwhile");
+        for i in [dough, mozza] {
+            assert_eq!(level(&app.pool, p, i).reserved, 0, "every reservation was consumed or released");
+            assert_ledger_explains(&app.pool, p, i);
+        }
+        let deliveries = app.with_conn(move |c| {
+            use diesel::prelude::*;
+            use ocpizza::db::schema::stock_movements as m;
+            m::table.filter(m::pizzeria_id.eq(p)).filter(m::ingredient_id.eq(dough))
+                .filter(m::reason.eq(MovementReason::SupplierDelivery)).filter(m::delta_on_hand.eq(500))
+                .count().get_result::<i64>(c).unwrap()
+        }).await;
+        assert_eq!(deliveries, 10, "no delivery lost");
+    }
 }

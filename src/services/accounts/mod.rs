@@ -118,11 +118,7 @@ fn send_link(
     name: &str,
     pending: &account_token::Pending,
 ) -> QueryResult<AccountToken> {
-    let token = tokens::account_token();
-    let hash = hash_hex(token.as_str());
-    let t = now();
-    let expires = t + chrono::Duration::minutes(purpose.lifetime_minutes());
-    account_token::insert(tx, user, purpose, &hash, (expires, t), pending)?;
+    let (token, hash) = issue_token(tx, user, purpose, purpose.lifetime_minutes(), pending)?;
     let path = match purpose {
         LinkPurpose::ConfirmEmail => format!("/register/confirm/{token}"),
         LinkPurpose::ResetPassword => format!("/password/reset/{token}"),
@@ -134,5 +130,53 @@ fn send_link(
         LinkPurpose::ResetPassword => "password_reset",
     };
     outbox::enqueue(tx, &format!("link:{hash}"), email, template, &payload, None)?;
+    Ok(token)
+}
+
+/// A one-time token of `user` for `purpose`, valid `minutes`: (the token, its hash as kept).
+fn issue_token(
+    tx: &mut DbConn,
+    user: UserId,
+    purpose: LinkPurpose,
+    minutes: i64,
+    pending: &account_token::Pending,
+) -> QueryResult<(AccountToken, String)> {
+    let token = tokens::account_token();
+    let hash = hash_hex(token.as_str());
+    let t = now();
+    let expires = t + chrono::Duration::minutes(minutes);
+    account_token::insert(tx, user, purpose, &hash, (expires, t), pending)?;
+    Ok((token, hash))
+}
+
+/// How long the link a new team member chooses their password with stays valid.
+pub const INVITATION_HOURS: i64 = 72;
+
+/// The e-mail of a new team member: a one-time link to choose their password (the page of a
+/// forgotten password, which signs them in), in the caller's transaction.
+pub(crate) fn send_invitation(
+    tx: &mut DbConn,
+    (user, email): (UserId, &str),
+    name: &str,
+    (pizzeria, role): (&str, &str),
+) -> QueryResult<AccountToken> {
+    let minutes = INVITATION_HOURS * 60;
+    let pending = account_token::Pending::default();
+    let (token, hash) = issue_token(tx, user, LinkPurpose::ResetPassword, minutes, &pending)?;
+    let payload = json!({
+        "name": name,
+        "pizzeria": pizzeria,
+        "role": role,
+        "link": format!("/password/reset/{token}"),
+        "valid_hours": INVITATION_HOURS,
+    });
+    outbox::enqueue(
+        tx,
+        &format!("link:{hash}"),
+        email,
+        "staff_invitation",
+        &payload,
+        None,
+    )?;
     Ok(token)
 }

@@ -3,10 +3,16 @@
 //! it serves (`Pizzaiolo`, `Driver`, `Counter`, `Manager`, or `PizzeriaStaff` for any member)
 //! and uses the guard's pizzeria, never another id from the request.
 
+mod count;
 mod counter;
 mod delivery;
 mod kitchen;
+mod ledger;
+mod menu;
 mod settings;
+mod stock;
+mod supply;
+mod team;
 mod views;
 
 use crate::domain::ids::{InvalidId, PizzeriaId};
@@ -23,6 +29,12 @@ pub fn routes() -> Vec<Route> {
     all.extend(delivery::routes());
     all.extend(counter::routes());
     all.extend(settings::routes());
+    all.extend(stock::routes());
+    all.extend(supply::routes());
+    all.extend(count::routes());
+    all.extend(ledger::routes());
+    all.extend(menu::routes());
+    all.extend(team::routes());
     all
 }
 
@@ -47,6 +59,7 @@ async fn show_staff_home(
             delivery: staff.access.covers(StaffRole::Driver),
             counter: staff.access.covers(StaffRole::Counter),
             settings: staff.access.covers(StaffRole::Manager),
+            stock: staff.access.covers(StaffRole::Manager),
         },
     };
     Ok(Template::render("staff/home", ctx))

@@ -4,6 +4,8 @@
 pub mod counter_form;
 pub mod live;
 pub mod runs;
+pub mod stock;
+pub mod stock_forms;
 pub mod tickets;
 
 use crate::domain::ids::{InvalidId, OrderId};

@@ -3,11 +3,14 @@
 //! one change are locked by one statement in index order, so concurrent orders never deadlock
 //! each other.
 
+pub mod alerts;
+pub mod manager;
+
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::ids::{IngredientId, PizzeriaId};
 use crate::domain::stock::MovementReason;
 use crate::models::stock::{self as rows, Change, Context, Level};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use std::collections::BTreeMap;
 
 /// How much of one ingredient an operation needs, in the ingredient's unit.
@@ -95,9 +98,17 @@ fn apply_all(
     rows::record_many(conn, pizzeria, reason, &deltas, ctx)?;
     let pairs: Vec<(IngredientId, i64)> = needs.iter().map(|n| (n.ingredient, n.qty)).collect();
     match rows::try_change_all(conn, pizzeria, change, &pairs)? {
-        n if n == pairs.len() => Ok(()),
-        _ => Err(StockError::Refused(change)),
+        n if n != pairs.len() => Err(StockError::Refused(change)),
+        _ if matches!(change, Change::Release) => rearm(conn, pizzeria),
+        _ => Ok(()),
     }
+}
+
+/// Stock back above its threshold in this transaction: the next crossing alerts again, even
+/// when it comes before the low-stock check has seen this change (`alerts`).
+pub(crate) fn rearm(conn: &mut DbConn, p: PizzeriaId) -> Result<(), StockError> {
+    crate::models::stock_view::try_clear_recovered(conn, p)?;
+    Ok(())
 }
 
 /// Runs a change in its own transaction; a refusal names its ingredient, read after the
@@ -261,22 +272,8 @@ pub fn receive(
 ) -> Result<Level, StockError> {
     let need = normalize(&[need])?[0];
     write_tx(conn, |c| {
-        if !rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? {
-            let first = rows::NewLevel {
-                pizzeria_id: p,
-                ingredient_id: need.ingredient,
-                on_hand: need.qty,
-                reserved: 0,
-                low_threshold: 0,
-                updated_at: crate::models::now(),
-            };
-            match rows::insert_level(c, &first) {
-                // Another first delivery of this ingredient committed meanwhile (MySQL): add to it.
-                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
-                    if rows::try_shift_on_hand(c, p, need.ingredient, need.qty)? => {}
-                other => other?,
-            }
-        }
+        manager::shift_or_create(c, p, need)?;
+        rearm(c, p)?;
         rows::record(
             c,
             p,
@@ -309,6 +306,9 @@ pub fn adjust(
     write_tx(conn, |c| {
         if !rows::try_shift_on_hand(c, p, ingredient, delta)? {
             return Err(StockError::BelowReserved { ingredient });
+        }
+        if delta > 0 {
+            rearm(c, p)?;
         }
         rows::record(c, p, ingredient, reason, (delta, 0), ctx)?;
         current(c, p, ingredient)
@@ -346,6 +346,7 @@ pub fn count(
             (counted - seen.on_hand, 0),
             ctx,
         )?;
+        rearm(c, p)?;
         current(c, p, ingredient)
     })
 }

@@ -1,0 +1,3 @@
+DROP INDEX stock_movements_reason;
+DROP TABLE menu_changes;
+ALTER TABLE stock_levels DROP COLUMN low_since;
