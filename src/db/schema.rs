@@ -74,6 +74,7 @@ diesel::table! {
         name -> Text,
         unit -> Text,
         created_at -> Timestamp,
+        allergens -> Text,
     }
 }
 

@@ -1,10 +1,12 @@
 //! Pure business rules: no Rocket, no Diesel, no I/O.
 
 pub mod account;
+pub mod allergen;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod contact;
+pub mod dashboard;
 pub mod floor;
 pub mod hours;
 pub mod ids;
@@ -13,6 +15,7 @@ pub mod money;
 pub mod order;
 pub mod password;
 pub mod recap;
+pub mod sales;
 pub mod staff;
 pub mod stock;
 pub mod supply;

@@ -6,7 +6,7 @@
 
 use crate::domain::hours::Slot;
 use crate::domain::ids::PizzeriaId;
-use crate::models::menu::{Counts, MenuProduct};
+use crate::models::menu::{Allergens, Counts, MenuProduct};
 use crate::models::pizzeria::Pizzeria;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -20,6 +20,8 @@ pub struct MenuSnapshot {
     pub slots: Vec<Slot>,
     pub products: Vec<MenuProduct>,
     pub counts: Counts,
+    /// The allergens of each product, from its recipe.
+    pub allergens: Allergens,
     /// The product list as rendered for this snapshot (with a placeholder CSRF token).
     pub html: OnceLock<String>,
     /// The availability version the page carries for its stream.
@@ -33,12 +35,14 @@ impl MenuSnapshot {
         slots: Vec<Slot>,
         products: Vec<MenuProduct>,
         counts: Counts,
+        allergens: Allergens,
     ) -> Self {
         MenuSnapshot {
             pizzeria,
             slots,
             products,
             counts,
+            allergens,
             html: OnceLock::new(),
             version: OnceLock::new(),
             read_at: Instant::now(),
@@ -165,7 +169,13 @@ mod tests {
             active: true,
             created_at: chrono::NaiveDateTime::default(),
         };
-        Arc::new(MenuSnapshot::new(pizzeria, vec![], vec![], Counts::new()))
+        Arc::new(MenuSnapshot::new(
+            pizzeria,
+            vec![],
+            vec![],
+            Counts::new(),
+            Allergens::new(),
+        ))
     }
 
     const P: PizzeriaId = PizzeriaId(1);

@@ -2,6 +2,7 @@
 
 use crate::db::schema::{ingredients, menu_items, products, recipe_lines, recipe_steps};
 use crate::db::{last_insert_id, DbConn};
+use crate::domain::allergen::{self, Allergen};
 use crate::domain::catalog::ProductKind;
 use crate::domain::ids::{IngredientId, PizzeriaId, ProductId};
 use crate::domain::money::Money;
@@ -16,6 +17,8 @@ pub struct NewIngredient<'a> {
     pub name: &'a str,
     pub unit: Unit,
     pub created_at: NaiveDateTime,
+    /// Stored as `domain::allergen::store` writes it.
+    pub allergens: &'a str,
 }
 
 #[derive(Debug, Insertable)]
@@ -144,6 +147,8 @@ pub struct RecipeCard {
     pub name: String,
     pub ingredients: Vec<(String, Unit, i64)>,
     pub steps: Vec<String>,
+    /// Those of its ingredients, in the regulation's order.
+    pub allergens: Vec<Allergen>,
 }
 
 /// The recipe cards of some products: three queries.
@@ -153,7 +158,8 @@ pub fn recipe_cards(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<Rec
         .select((products::id, products::name))
         .load(conn)?;
     let mut ingredients_of: HashMap<ProductId, Vec<(String, Unit, i64)>> = HashMap::new();
-    let rows: Vec<(ProductId, String, Unit, i64)> = recipe_lines::table
+    let mut allergens_of: HashMap<ProductId, Vec<Vec<Allergen>>> = HashMap::new();
+    let rows: Vec<(ProductId, String, Unit, i64, String)> = recipe_lines::table
         .inner_join(ingredients::table)
         .filter(recipe_lines::product_id.eq_any(ids))
         .order(recipe_lines::id.asc())
@@ -162,9 +168,14 @@ pub fn recipe_cards(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<Rec
             ingredients::name,
             ingredients::unit,
             recipe_lines::quantity,
+            ingredients::allergens,
         ))
         .load(conn)?;
-    for (product, name, unit, qty) in rows {
+    for (product, name, unit, qty, allergens) in rows {
+        allergens_of
+            .entry(product)
+            .or_default()
+            .push(allergen::parse(&allergens));
         ingredients_of
             .entry(product)
             .or_default()
@@ -186,6 +197,13 @@ pub fn recipe_cards(conn: &mut DbConn, ids: &[ProductId]) -> QueryResult<Vec<Rec
             name,
             ingredients: ingredients_of.remove(&product).unwrap_or_default(),
             steps: steps_of.remove(&product).unwrap_or_default(),
+            allergens: allergen::of_recipe(
+                allergens_of
+                    .remove(&product)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(Vec::as_slice),
+            ),
         })
         .collect())
 }

@@ -82,6 +82,9 @@ pub fn counts(conn: &mut DbConn, pizzeria: PizzeriaId) -> QueryResult<Counts> {
         .collect())
 }
 
+/// The allergens of each product (from its recipe); a product missing from the map has none.
+pub type Allergens = HashMap<ProductId, Vec<crate::domain::allergen::Allergen>>;
+
 /// Everything a menu page shows, read together.
 #[derive(Debug)]
 pub struct MenuRead {
@@ -89,6 +92,7 @@ pub struct MenuRead {
     pub slots: Vec<Slot>,
     pub products: Vec<MenuProduct>,
     pub counts: Counts,
+    pub allergens: Allergens,
 }
 
 /// The menu of an active pizzeria, or None.
@@ -100,6 +104,7 @@ pub fn read_menu(conn: &mut DbConn, id: PizzeriaId) -> QueryResult<Option<MenuRe
         slots: pizzeria::slots_of(conn, id)?,
         products: products(conn, id)?,
         counts: counts(conn, id)?,
+        allergens: super::catalog_admin::product_allergens(conn)?,
         pizzeria,
     }))
 }

@@ -4,8 +4,10 @@
 
 pub mod account_token;
 pub mod catalog;
+pub mod catalog_admin;
 pub mod census;
 pub mod customer;
+pub mod dashboard;
 pub mod floor;
 pub mod idempotency;
 pub mod login_attempt;

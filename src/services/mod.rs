@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod cart;
+pub mod catalog;
+pub mod dashboard;
 pub mod demo;
 pub mod floor;
 pub mod housekeeping;

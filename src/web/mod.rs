@@ -5,6 +5,7 @@
 
 mod admin;
 mod cookies;
+mod dashboard;
 pub mod error;
 mod fields;
 pub mod form;

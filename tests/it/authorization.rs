@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 42] = [
+const ROUTES: [(&str, &str, Serves, Ask); 53] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -322,7 +322,73 @@ const ROUTES: [(&str, &str, Serves, Ask); 42] = [
         Serves::ManagerOfA,
         Ask::Post,
     ),
+    (
+        "GET /staff/<_p>/dashboard",
+        "/staff/{A}/dashboard",
+        Serves::ManagerOfA,
+        Ask::Get,
+    ),
+    (
+        "GET /staff/<_p>/dashboard/events",
+        "/staff/{A}/dashboard/events",
+        Serves::ManagerOfA,
+        Ask::Stream,
+    ),
     ("GET /admin", "/admin", Serves::AdminOnly, Ask::Get),
+    (
+        "GET /admin/dashboard",
+        "/admin/dashboard",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "GET /admin/dashboard/events",
+        "/admin/dashboard/events",
+        Serves::AdminOnly,
+        Ask::Stream,
+    ),
+    (
+        "GET /admin/exports",
+        "/admin/exports",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "GET /admin/ingredients?<done>",
+        "/admin/ingredients",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/ingredients",
+        "/admin/ingredients",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/ingredients/<ingredient>",
+        "/admin/ingredients/{I}",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/ingredients/<ingredient>",
+        "/admin/ingredients/{I}",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/ingredients/<ingredient>/delete",
+        "/admin/ingredients/{I}/delete",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/exports/sales.csv?<from>&<to>",
+        "/admin/exports/sales.csv?from=2026-12-01&to=2026-12-02",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
 ];
 
 /// Routes added by this test only, one per role guard.

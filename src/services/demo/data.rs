@@ -58,6 +58,26 @@ pub const PIZZERIAS: [DemoPizzeria; 5] = [
 ];
 
 /// (name, unit, usual stock per pizzeria, low threshold)
+/// The allergens of the demo's ingredients (codes of `domain::allergen`); the others have none.
+pub const ALLERGENS: [(&str, &str); 16] = [
+    ("Pâte à pizza", "gluten"),
+    ("Crème fraîche épaisse", "lait"),
+    ("Mozzarella fior di latte", "lait"),
+    ("Mozzarella di bufala", "lait"),
+    ("Gorgonzola", "lait"),
+    ("Parmigiano Reggiano", "lait"),
+    ("Fromage de chèvre", "lait"),
+    ("Emmental râpé", "lait"),
+    ("Filets d'anchois", "poissons"),
+    ("Thon", "poissons"),
+    ("Œuf", "oeufs"),
+    ("Bière Peroni 33 cl", "gluten"),
+    ("Tiramisu maison", "gluten,oeufs,lait"),
+    ("Panna cotta aux fruits rouges", "lait"),
+    ("Mousse au chocolat noir", "oeufs,soja,lait"),
+    ("Glace vanille de Madagascar", "oeufs,lait"),
+];
+
 pub const INGREDIENTS: [(&str, Unit, i64, i64); 38] = [
     ("Pâte à pizza", Unit::Gram, 25_000, 5_000),
     ("Sauce tomate San Marzano", Unit::Gram, 12_000, 2_000),

@@ -2,7 +2,7 @@
 //! and the delivery, entered through the counter's own pipeline, so that each staff screen has
 //! something to show and to do.
 
-use crate::db::DbConn;
+use crate::db::{write_tx, DbConn};
 use crate::domain::cart::CartLine;
 use crate::domain::contact::{Address, Contact};
 use crate::domain::floor::Hand;
@@ -83,8 +83,11 @@ const ORDERS: [DemoOrder; 6] = [
 ];
 
 /// Places the demo orders at the first pizzeria, as its counter clerk, then moves them on as
-/// its pizzaiolo. Each is a transaction of its own, like a real shift.
+/// its pizzaiolo. Each is a transaction of its own, like a real shift. The past days of every
+/// pizzeria come first, in one transaction, for the dashboards.
 pub fn seed_orders(conn: &mut DbConn, slug: &str) -> Result<usize, FloorError> {
+    let past = write_tx(conn, super::history::seed_history)?;
+    tracing::info!(past, "demo history loaded");
     let (counter, cook) = members(conn, slug)?;
     let products: Vec<ProductId> = menu::products(conn, counter.pizzeria)?
         .into_iter()

@@ -4,6 +4,7 @@
 
 mod data;
 mod floor;
+mod history;
 
 pub use floor::seed_orders;
 
@@ -22,7 +23,9 @@ use crate::models::stock::{self as stock_rows, Context, NewLevel};
 use crate::models::user::{self, NewUser};
 use crate::models::{census, now};
 use crate::services::users::{hash_password, UserError};
-use data::{DemoPizzeria, Line, DOUGH_G, INGREDIENTS, OTHERS, PIZZAS, PIZZERIAS, SCARCE};
+use data::{
+    DemoPizzeria, Line, ALLERGENS, DOUGH_G, INGREDIENTS, OTHERS, PIZZAS, PIZZERIAS, SCARCE,
+};
 use diesel::result::Error as DieselError;
 use std::collections::HashMap;
 
@@ -120,10 +123,15 @@ fn insert_team(
 fn insert_ingredients(c: &mut DbConn) -> Result<HashMap<&'static str, IngredientId>, DieselError> {
     let mut ids = HashMap::new();
     for (name, unit, _, _) in INGREDIENTS {
+        let allergens = ALLERGENS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, a)| *a);
         let row = NewIngredient {
             name,
             unit,
             created_at: now(),
+            allergens,
         };
         ids.insert(name, catalog::insert_ingredient(c, &row)?);
     }

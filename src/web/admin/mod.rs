@@ -9,8 +9,16 @@ use rocket::serde::Serialize;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
 
+mod dashboard;
+mod exports;
+mod ingredients;
+
 pub fn routes() -> Vec<Route> {
-    routes![show_admin_home]
+    let mut all = routes![show_admin_home];
+    all.extend(dashboard::routes());
+    all.extend(exports::routes());
+    all.extend(ingredients::routes());
+    all
 }
 
 #[derive(Serialize)]

@@ -144,6 +144,9 @@ struct ProductView {
     description: String,
     price: String,
     availability: AvailabilityView,
+    /// "gluten, lait", and each allergen's full name.
+    allergens: String,
+    allergens_full: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -152,7 +155,8 @@ struct SectionView {
     products: Vec<ProductView>,
 }
 
-fn sections(products: Vec<MenuProduct>, counts: &Counts, few: i64) -> Vec<SectionView> {
+fn sections(menu: &MenuSnapshot, few: i64) -> Vec<SectionView> {
+    let (counts, allergens) = (&menu.counts, &menu.allergens);
     let mut out: Vec<SectionView> = ProductKind::ALL
         .iter()
         .map(|kind| SectionView {
@@ -160,9 +164,16 @@ fn sections(products: Vec<MenuProduct>, counts: &Counts, few: i64) -> Vec<Sectio
             products: Vec::new(),
         })
         .collect();
-    for p in products {
+    for p in menu.products.iter().cloned() {
         let count = counts.get(&p.id).copied().unwrap_or(0);
+        let list = allergens.get(&p.id).map(Vec::as_slice).unwrap_or_default();
         out[usize::from(p.kind.rank())].products.push(ProductView {
+            allergens: list
+                .iter()
+                .map(|a| a.short())
+                .collect::<Vec<_>>()
+                .join(", "),
+            allergens_full: list.iter().map(|a| a.label()).collect(),
             id: p.id.0,
             availability: availability_view(Availability::from_count(count, few)),
             price: p.price.to_string(),
@@ -218,6 +229,7 @@ async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSn
         read.slots,
         read.products,
         read.counts,
+        read.allergens,
     ));
     state.hub.menus.put(id, snapshot.clone(), generation);
     Ok(snapshot)
@@ -234,7 +246,7 @@ fn product_list<'m>(
     if let Some(html) = menu.html.get() {
         return Ok(html);
     }
-    let sections = sections(menu.products.clone(), &menu.counts, few);
+    let sections = sections(menu, few);
     let layout = context! { csrf: CSRF_PLACEHOLDER };
     let order = order_view(&menu.slots);
     let ctx = context! { layout, pizzeria, sections, order };

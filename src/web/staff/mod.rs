@@ -5,6 +5,7 @@
 
 mod count;
 mod counter;
+mod dashboard;
 mod delivery;
 mod kitchen;
 mod ledger;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(ledger::routes());
     all.extend(menu::routes());
     all.extend(team::routes());
+    all.extend(dashboard::routes());
     all
 }
 
@@ -60,6 +62,7 @@ async fn show_staff_home(
             counter: staff.access.covers(StaffRole::Counter),
             settings: staff.access.covers(StaffRole::Manager),
             stock: staff.access.covers(StaffRole::Manager),
+            dashboard: staff.access.covers(StaffRole::Manager),
         },
     };
     Ok(Template::render("staff/home", ctx))

@@ -24,6 +24,7 @@ pub struct RecipeView {
     pub count: i64,
     pub ingredients: Vec<(String, String)>,
     pub steps: Vec<String>,
+    pub allergens: Vec<&'static str>,
 }
 
 pub fn recipe_view(card: &RecipeCard, count: i64) -> RecipeView {
@@ -42,6 +43,7 @@ pub fn recipe_view(card: &RecipeCard, count: i64) -> RecipeView {
             })
             .collect(),
         steps: card.steps.clone(),
+        allergens: card.allergens.iter().map(|a| a.label()).collect(),
     }
 }
 

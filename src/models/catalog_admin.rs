@@ -1,0 +1,120 @@
+//! The group's catalogue as the direction edits it: ingredients with their allergens, what
+//! uses them, and the allergens of every product (those of its recipe's ingredients).
+
+use crate::db::schema::{ingredients, products, recipe_lines, stock_levels, stock_movements};
+use crate::db::DbConn;
+use crate::domain::allergen::{self, Allergen};
+use crate::domain::ids::{IngredientId, ProductId};
+use crate::domain::stock::Unit;
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// An ingredient of the catalogue, with the products whose recipe uses it.
+#[derive(Debug, Clone)]
+pub struct IngredientEntry {
+    pub id: IngredientId,
+    pub name: String,
+    pub unit: Unit,
+    pub allergens: Vec<Allergen>,
+    pub used_by: Vec<String>,
+}
+
+/// Every ingredient, by name, with what uses it: two queries.
+pub fn ingredients(conn: &mut DbConn) -> QueryResult<Vec<IngredientEntry>> {
+    let rows: Vec<(IngredientId, String, Unit, String)> = ingredients::table
+        .order(ingredients::name.asc())
+        .select((
+            ingredients::id,
+            ingredients::name,
+            ingredients::unit,
+            ingredients::allergens,
+        ))
+        .load(conn)?;
+    let uses: Vec<(IngredientId, String)> = recipe_lines::table
+        .inner_join(products::table)
+        .order(products::name.asc())
+        .select((recipe_lines::ingredient_id, products::name))
+        .load(conn)?;
+    let mut used_by: HashMap<IngredientId, Vec<String>> = HashMap::new();
+    for (i, product) in uses {
+        used_by.entry(i).or_default().push(product);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, unit, stored)| IngredientEntry {
+            id,
+            name,
+            unit,
+            allergens: allergen::parse(&stored),
+            used_by: used_by.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub fn ingredient(conn: &mut DbConn, id: IngredientId) -> QueryResult<Option<IngredientEntry>> {
+    Ok(ingredients(conn)?.into_iter().find(|i| i.id == id))
+}
+
+/// Whether another ingredient has this name, whatever its case.
+pub fn ingredient_name_taken(
+    conn: &mut DbConn,
+    name: &str,
+    except: Option<IngredientId>,
+) -> QueryResult<bool> {
+    let wanted = name.to_lowercase();
+    let all: Vec<(IngredientId, String)> = ingredients::table
+        .select((ingredients::id, ingredients::name))
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .any(|(id, n)| Some(id) != except && n.to_lowercase() == wanted))
+}
+
+pub fn save_ingredient(
+    conn: &mut DbConn,
+    id: IngredientId,
+    name: &str,
+    allergens: &[Allergen],
+) -> QueryResult<bool> {
+    diesel::update(ingredients::table.find(id))
+        .set((
+            ingredients::name.eq(name),
+            ingredients::allergens.eq(allergen::store(allergens)),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// How many ledger rows an ingredient has at any pizzeria.
+pub fn movements_of(conn: &mut DbConn, id: IngredientId) -> QueryResult<i64> {
+    stock_movements::table
+        .filter(stock_movements::ingredient_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+/// Deletes an ingredient and its (empty) stock rows; the caller checked nothing uses it.
+pub fn delete_ingredient(conn: &mut DbConn, id: IngredientId) -> QueryResult<bool> {
+    diesel::delete(stock_levels::table.filter(stock_levels::ingredient_id.eq(id))).execute(conn)?;
+    diesel::delete(ingredients::table.find(id))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// The allergens of every product with a recipe: one query.
+pub fn product_allergens(conn: &mut DbConn) -> QueryResult<HashMap<ProductId, Vec<Allergen>>> {
+    let rows: Vec<(ProductId, String)> = recipe_lines::table
+        .inner_join(ingredients::table)
+        .select((recipe_lines::product_id, ingredients::allergens))
+        .load(conn)?;
+    let mut of: HashMap<ProductId, Vec<Vec<Allergen>>> = HashMap::new();
+    for (product, stored) in rows {
+        of.entry(product)
+            .or_default()
+            .push(allergen::parse(&stored));
+    }
+    Ok(of
+        .into_iter()
+        .map(|(p, lists)| (p, allergen::of_recipe(lists.iter().map(Vec::as_slice))))
+        .collect())
+}

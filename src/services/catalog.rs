@@ -1,0 +1,118 @@
+//! The direction's catalogue: ingredients with the allergens they contain. Each change is one
+//! transaction; a new ingredient gets an empty stock row at every pizzeria.
+
+use crate::db::{write_tx, AsDieselError, DbConn};
+use crate::domain::allergen::{self, Allergen};
+use crate::domain::ids::IngredientId;
+use crate::domain::stock::Unit;
+use crate::models::catalog::{self, NewIngredient};
+use crate::models::stock::{self as stock_rows, NewLevel};
+use crate::models::{catalog_admin, now, pizzeria};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("Un ingrédient porte déjà ce nom.")]
+    DuplicateName,
+    #[error("Cet ingrédient n'existe pas.")]
+    UnknownIngredient,
+    #[error("Cet ingrédient est utilisé par : {}. Retirez-le de ces recettes d'abord.", .0.join(", "))]
+    InUse(Vec<String>),
+    #[error("Cet ingrédient a un historique de stock ({0} mouvements) : il reste au catalogue pour que le registre s'explique.")]
+    HasHistory(i64),
+    #[error(transparent)]
+    Db(DieselError),
+}
+
+impl From<DieselError> for CatalogError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            // Two admins creating the same name at once: the unique index decides.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                CatalogError::DuplicateName
+            }
+            e => CatalogError::Db(e),
+        }
+    }
+}
+
+impl AsDieselError for CatalogError {
+    fn as_diesel(&self) -> Option<&DieselError> {
+        match self {
+            CatalogError::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A new ingredient, with an empty stock row (threshold 0) at every pizzeria.
+pub fn create_ingredient(
+    conn: &mut DbConn,
+    name: &str,
+    unit: Unit,
+    allergens: &[Allergen],
+) -> Result<IngredientId, CatalogError> {
+    let stored = allergen::store(allergens);
+    write_tx(conn, |c| {
+        if catalog_admin::ingredient_name_taken(c, name, None)? {
+            return Err(CatalogError::DuplicateName);
+        }
+        let id = catalog::insert_ingredient(
+            c,
+            &NewIngredient {
+                name,
+                unit,
+                created_at: now(),
+                allergens: &stored,
+            },
+        )?;
+        for p in pizzeria::all_ids(c)? {
+            let level = NewLevel {
+                pizzeria_id: p,
+                ingredient_id: id,
+                on_hand: 0,
+                reserved: 0,
+                low_threshold: 0,
+                updated_at: now(),
+            };
+            stock_rows::insert_level(c, &level)?;
+        }
+        Ok(id)
+    })
+}
+
+/// A new name or new allergens. The unit stays: the stock and the recipes count in it.
+pub fn update_ingredient(
+    conn: &mut DbConn,
+    id: IngredientId,
+    name: &str,
+    allergens: &[Allergen],
+) -> Result<(), CatalogError> {
+    write_tx(conn, |c| {
+        if catalog_admin::ingredient_name_taken(c, name, Some(id))? {
+            return Err(CatalogError::DuplicateName);
+        }
+        if !catalog_admin::save_ingredient(c, id, name, allergens)? {
+            return Err(CatalogError::UnknownIngredient);
+        }
+        Ok(())
+    })
+}
+
+/// Deletes an ingredient no recipe uses and no ledger row names; returns its name.
+pub fn remove_ingredient(conn: &mut DbConn, id: IngredientId) -> Result<String, CatalogError> {
+    write_tx(conn, |c| {
+        let Some(entry) = catalog_admin::ingredient(c, id)? else {
+            return Err(CatalogError::UnknownIngredient);
+        };
+        if !entry.used_by.is_empty() {
+            return Err(CatalogError::InUse(entry.used_by));
+        }
+        let history = catalog_admin::movements_of(c, id)?;
+        if history > 0 {
+            return Err(CatalogError::HasHistory(history));
+        }
+        catalog_admin::delete_ingredient(c, id)?;
+        Ok(entry.name)
+    })
+}
