@@ -1,10 +1,14 @@
 //! The group's catalogue as the direction edits it: ingredients with their allergens, what
 //! uses them, and the allergens of every product (those of its recipe's ingredients).
 
-use crate::db::schema::{ingredients, products, recipe_lines, stock_levels, stock_movements};
+use crate::db::schema::{
+    ingredients, products, recipe_lines, recipe_steps, stock_levels, stock_movements,
+};
 use crate::db::DbConn;
 use crate::domain::allergen::{self, Allergen};
+use crate::domain::catalog::ProductKind;
 use crate::domain::ids::{IngredientId, ProductId};
+use crate::domain::money::Money;
 use crate::domain::stock::Unit;
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -117,4 +121,133 @@ pub fn product_allergens(conn: &mut DbConn) -> QueryResult<HashMap<ProductId, Ve
         .into_iter()
         .map(|(p, lists)| (p, allergen::of_recipe(lists.iter().map(Vec::as_slice))))
         .collect())
+}
+
+/// A product of the catalogue as the direction sees it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ProductEntry {
+    pub id: ProductId,
+    pub kind: ProductKind,
+    pub name: String,
+    pub description: String,
+    pub price: Money,
+    pub active: bool,
+}
+
+/// Its recipe: ingredient lines (in the ingredient's unit), then the steps in order.
+#[derive(Debug, Clone, Default)]
+pub struct Recipe {
+    pub lines: Vec<(IngredientId, String, Unit, i64)>,
+    pub steps: Vec<String>,
+}
+
+fn product_columns() -> (
+    products::id,
+    products::kind,
+    products::name,
+    products::description,
+    products::price_cents,
+    products::active,
+) {
+    (
+        products::id,
+        products::kind,
+        products::name,
+        products::description,
+        products::price_cents,
+        products::active,
+    )
+}
+
+/// Every product, by kind then menu position.
+pub fn products(conn: &mut DbConn) -> QueryResult<Vec<ProductEntry>> {
+    let mut all: Vec<(ProductEntry, i32)> = products::table
+        .select((product_columns(), products::position))
+        .load(conn)?;
+    all.sort_by_key(|(p, position)| (p.kind.rank(), *position));
+    Ok(all.into_iter().map(|(p, _)| p).collect())
+}
+
+pub fn product(conn: &mut DbConn, id: ProductId) -> QueryResult<Option<(ProductEntry, Recipe)>> {
+    let Some(entry) = products::table
+        .find(id)
+        .select(product_columns())
+        .first::<ProductEntry>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let lines = recipe_lines::table
+        .inner_join(ingredients::table)
+        .filter(recipe_lines::product_id.eq(id))
+        .order(recipe_lines::id.asc())
+        .select((
+            ingredients::id,
+            ingredients::name,
+            ingredients::unit,
+            recipe_lines::quantity,
+        ))
+        .load(conn)?;
+    let steps = recipe_steps::table
+        .filter(recipe_steps::product_id.eq(id))
+        .order(recipe_steps::position.asc())
+        .select(recipe_steps::instruction)
+        .load(conn)?;
+    Ok(Some((entry, Recipe { lines, steps })))
+}
+
+/// Whether another product has this name, whatever its case.
+pub fn product_name_taken(
+    conn: &mut DbConn,
+    name: &str,
+    except: Option<ProductId>,
+) -> QueryResult<bool> {
+    let wanted = name.to_lowercase();
+    let all: Vec<(ProductId, String)> = products::table
+        .select((products::id, products::name))
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .any(|(id, n)| Some(id) != except && n.to_lowercase() == wanted))
+}
+
+/// The next menu position of a kind.
+pub fn next_position(conn: &mut DbConn, kind: ProductKind) -> QueryResult<i32> {
+    let top: Option<i32> = products::table
+        .filter(products::kind.eq(kind))
+        .select(diesel::dsl::max(products::position))
+        .first(conn)?;
+    Ok(top.map_or(0, |p| p + 1))
+}
+
+/// Which of these ingredients exist.
+pub fn existing_ingredients(
+    conn: &mut DbConn,
+    ids: &[IngredientId],
+) -> QueryResult<Vec<IngredientId>> {
+    ingredients::table
+        .filter(ingredients::id.eq_any(ids))
+        .select(ingredients::id)
+        .load(conn)
+}
+
+pub fn save_product(conn: &mut DbConn, p: &ProductEntry) -> QueryResult<bool> {
+    diesel::update(products::table.find(p.id))
+        .set((
+            products::kind.eq(p.kind),
+            products::name.eq(&p.name),
+            products::description.eq(&p.description),
+            products::price_cents.eq(p.price),
+            products::active.eq(p.active),
+            products::updated_at.eq(crate::models::now()),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Removes a product's recipe lines and steps, before the new ones are written.
+pub fn delete_recipe(conn: &mut DbConn, id: ProductId) -> QueryResult<()> {
+    diesel::delete(recipe_lines::table.filter(recipe_lines::product_id.eq(id))).execute(conn)?;
+    diesel::delete(recipe_steps::table.filter(recipe_steps::product_id.eq(id))).execute(conn)?;
+    Ok(())
 }

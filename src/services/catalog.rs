@@ -3,9 +3,15 @@
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::allergen::{self, Allergen};
+use crate::domain::catalog::ProductKind;
 use crate::domain::ids::IngredientId;
+use crate::domain::ids::ProductId;
+use crate::domain::money::Money;
 use crate::domain::stock::Unit;
-use crate::models::catalog::{self, NewIngredient};
+use crate::models::catalog::{
+    self, NewIngredient, NewMenuItem, NewProduct, NewRecipeLine, NewRecipeStep,
+};
+use crate::models::catalog_admin::ProductEntry;
 use crate::models::stock::{self as stock_rows, NewLevel};
 use crate::models::{catalog_admin, now, pizzeria};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -20,6 +26,10 @@ pub enum CatalogError {
     InUse(Vec<String>),
     #[error("Cet ingrédient a un historique de stock ({0} mouvements) : il reste au catalogue pour que le registre s'explique.")]
     HasHistory(i64),
+    #[error("Un produit porte déjà ce nom.")]
+    DuplicateProduct,
+    #[error("Ce produit n'existe pas.")]
+    UnknownProduct,
     #[error(transparent)]
     Db(DieselError),
 }
@@ -115,4 +125,108 @@ pub fn remove_ingredient(conn: &mut DbConn, id: IngredientId) -> Result<String, 
         catalog_admin::delete_ingredient(c, id)?;
         Ok(entry.name)
     })
+}
+
+/// A product as the form says it: checked already (`domain::catalog`), its recipe at least one
+/// line, each ingredient once, quantities above 0 in the ingredient's unit.
+#[derive(Debug, Clone)]
+pub struct ProductForm {
+    pub kind: ProductKind,
+    pub name: String,
+    pub description: String,
+    pub price: Money,
+    pub active: bool,
+    pub lines: Vec<(IngredientId, i64)>,
+    pub steps: Vec<String>,
+}
+
+fn write_recipe(c: &mut DbConn, id: ProductId, f: &ProductForm) -> Result<(), CatalogError> {
+    let wanted: Vec<IngredientId> = f.lines.iter().map(|(i, _)| *i).collect();
+    if catalog_admin::existing_ingredients(c, &wanted)?.len() != wanted.len() {
+        return Err(CatalogError::UnknownIngredient);
+    }
+    catalog_admin::delete_recipe(c, id)?;
+    for &(ingredient_id, quantity) in &f.lines {
+        let line = NewRecipeLine {
+            product_id: id,
+            ingredient_id,
+            quantity,
+        };
+        catalog::insert_recipe_line(c, &line)?;
+    }
+    for (position, instruction) in f.steps.iter().enumerate() {
+        let step = NewRecipeStep {
+            product_id: id,
+            position: position as i32 + 1,
+            instruction,
+        };
+        catalog::insert_recipe_step(c, &step)?;
+    }
+    Ok(())
+}
+
+/// A new product with its recipe, switched on at every pizzeria's menu.
+pub fn create_product(conn: &mut DbConn, f: &ProductForm) -> Result<ProductId, CatalogError> {
+    write_tx(conn, |c| {
+        if catalog_admin::product_name_taken(c, &f.name, None)? {
+            return Err(CatalogError::DuplicateProduct);
+        }
+        let row = NewProduct {
+            kind: f.kind,
+            name: &f.name,
+            description: &f.description,
+            price: f.price,
+            position: catalog_admin::next_position(c, f.kind)?,
+            active: f.active,
+            created_at: now(),
+            updated_at: now(),
+        };
+        let id = catalog::insert_product(c, &row)?;
+        write_recipe(c, id, f)?;
+        for pizzeria_id in pizzeria::all_ids(c)? {
+            let item = NewMenuItem {
+                pizzeria_id,
+                product_id: id,
+                enabled: true,
+            };
+            catalog::insert_menu_item(c, &item)?;
+        }
+        Ok(id)
+    })
+    .map_err(product_error)
+}
+
+/// The unique index of product names speaks of a name: here, a product's.
+fn product_error(e: CatalogError) -> CatalogError {
+    match e {
+        CatalogError::DuplicateName => CatalogError::DuplicateProduct,
+        e => e,
+    }
+}
+
+/// A product changed, recipe included. Orders already placed keep their own name and price
+/// (order lines are snapshots) and consume or release what they reserved (the ledger).
+pub fn update_product(
+    conn: &mut DbConn,
+    id: ProductId,
+    f: &ProductForm,
+) -> Result<(), CatalogError> {
+    write_tx(conn, |c| {
+        if catalog_admin::product_name_taken(c, &f.name, Some(id))? {
+            return Err(CatalogError::DuplicateProduct);
+        }
+        let entry = ProductEntry {
+            id,
+            kind: f.kind,
+            name: f.name.clone(),
+            description: f.description.clone(),
+            price: f.price,
+            active: f.active,
+        };
+        if !catalog_admin::save_product(c, &entry)? {
+            return Err(CatalogError::UnknownProduct);
+        }
+        write_recipe(c, id, f)
+    })
+    .map_err(product_error)
 }

@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 53] = [
+const ROUTES: [(&str, &str, Serves, Ask); 58] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -380,6 +380,36 @@ const ROUTES: [(&str, &str, Serves, Ask); 53] = [
     (
         "POST /admin/ingredients/<ingredient>/delete",
         "/admin/ingredients/{I}/delete",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/products?<done>",
+        "/admin/products",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "GET /admin/products/new",
+        "/admin/products/new",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/products",
+        "/admin/products",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/products/<product>",
+        "/admin/products/{P}",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/products/<product>",
+        "/admin/products/{P}",
         Serves::AdminOnly,
         Ask::Post,
     ),

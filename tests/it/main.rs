@@ -29,6 +29,7 @@ mod menu;
 mod order_numbers;
 mod ordering;
 mod pages;
+mod products;
 mod sessions;
 mod stock;
 mod team;

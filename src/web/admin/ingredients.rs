@@ -176,9 +176,13 @@ fn check_name(typed: &Typed, errors: &mut FieldErrors) -> Option<String> {
 
 fn refusal(e: CatalogError, errors: &mut FieldErrors) -> AppResult<()> {
     match e {
-        CatalogError::DuplicateName => errors.add("name", e.to_string()),
+        CatalogError::DuplicateName | CatalogError::DuplicateProduct => {
+            errors.add("name", e.to_string())
+        }
         CatalogError::InUse(_) | CatalogError::HasHistory(_) => errors.add("form", e.to_string()),
-        CatalogError::UnknownIngredient => return Err(AppError::NotFound(e.to_string())),
+        CatalogError::UnknownIngredient | CatalogError::UnknownProduct => {
+            return Err(AppError::NotFound(e.to_string()))
+        }
         CatalogError::Db(e) => return Err(e.into()),
     }
     Ok(())

@@ -12,12 +12,15 @@ use rocket_dyn_templates::{context, Template};
 mod dashboard;
 mod exports;
 mod ingredients;
+mod products;
+mod views;
 
 pub fn routes() -> Vec<Route> {
     let mut all = routes![show_admin_home];
     all.extend(dashboard::routes());
     all.extend(exports::routes());
     all.extend(ingredients::routes());
+    all.extend(products::routes());
     all
 }
 

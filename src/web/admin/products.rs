@@ -1,0 +1,244 @@
+//! The direction's products: every product with its category, price, state and allergens; a
+//! new product or a product changed with its recipe (ingredient lines in the ingredient's
+//! unit, kg and l accepted, and its steps in the order their numbers give).
+
+use super::views::{attach, pad, read_form, typed_of, Typed};
+use crate::domain::catalog::ProductKind;
+use crate::domain::ids::{InvalidId, ProductId};
+use crate::models::catalog_admin::{self, ProductEntry, Recipe};
+use crate::services::catalog::{self, CatalogError};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::form::{FieldErrors, Posted, RawForm};
+use crate::web::guards::{Csrf, GroupAdmin, Visitor};
+use crate::web::layout::{Layout, Reply};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Route, State};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        show_products,
+        new_product,
+        create_product,
+        show_product,
+        save_product
+    ]
+}
+
+const UNITS: [&str; 6] = ["g", "kg", "ml", "cl", "l", "piece"];
+
+#[derive(Serialize)]
+struct ListRow {
+    id: i64,
+    name: String,
+    kind: &'static str,
+    price: String,
+    active: bool,
+    allergens: String,
+}
+
+#[get("/products?<done>")]
+async fn show_products(
+    done: Option<&str>,
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let (all, allergens) = state
+        .db
+        .run(|c| {
+            Ok::<_, diesel::result::Error>((
+                catalog_admin::products(c)?,
+                catalog_admin::product_allergens(c)?,
+            ))
+        })
+        .await??;
+    let rows: Vec<ListRow> = all
+        .into_iter()
+        .map(|p| ListRow {
+            allergens: allergens.get(&p.id).map_or_else(String::new, |list| {
+                list.iter()
+                    .map(|a| a.short())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            id: p.id.0,
+            kind: p.kind.label(),
+            price: p.price.to_string(),
+            active: p.active,
+            name: p.name,
+        })
+        .collect();
+    let notice = match done {
+        Some("created") => Some("Produit ajouté à la carte de chaque pizzeria."),
+        Some("saved") => Some(
+            "Produit enregistré. Les commandes déjà passées gardent leur prix et leur recette.",
+        ),
+        _ => None,
+    };
+    let ctx = context! { layout: Layout::new(&visitor, &csrf), rows, notice };
+    Ok(Template::render("admin/products", ctx))
+}
+
+async fn form_page(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: &Csrf,
+    product: Option<i64>,
+    typed: &Typed,
+    errors: &FieldErrors,
+) -> AppResult<Template> {
+    let known = state.db.run(catalog_admin::ingredients).await??;
+    let ingredients: Vec<(String, String, &'static str)> = known
+        .iter()
+        .map(|i| (i.id.0.to_string(), i.name.clone(), i.unit.label()))
+        .collect();
+    let kinds: Vec<(&str, &str)> = ProductKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect();
+    let ctx = context! {
+        layout: Layout::new(visitor, csrf),
+        product,
+        t: typed,
+        ingredients,
+        kinds,
+        units: UNITS,
+        errors,
+    };
+    Ok(Template::render("admin/product", ctx))
+}
+
+#[get("/products/new")]
+async fn new_product(
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let mut typed = Typed {
+        kind: "pizza".into(),
+        active: true,
+        ..Typed::default()
+    };
+    pad(&mut typed);
+    form_page(
+        state,
+        &visitor,
+        &csrf,
+        None,
+        &typed,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+fn refusal(e: CatalogError, errors: &mut FieldErrors) -> AppResult<()> {
+    match e {
+        CatalogError::DuplicateProduct | CatalogError::DuplicateName => {
+            errors.add("name", CatalogError::DuplicateProduct.to_string())
+        }
+        CatalogError::UnknownIngredient => errors.add("lines", e.to_string()),
+        CatalogError::Db(e) => return Err(e.into()),
+        e => return Err(AppError::NotFound(e.to_string())),
+    }
+    Ok(())
+}
+
+/// Saves a new product (`id` None) or a product changed, or shows the form again (422).
+async fn save(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: &Csrf,
+    id: Option<ProductId>,
+    form: RawForm,
+) -> AppResult<Reply> {
+    let known = state.db.run(catalog_admin::ingredients).await??;
+    let mut errors = FieldErrors::default();
+    let (mut typed, product) = read_form(form, &known, &mut errors);
+    if let Some(p) = product {
+        let saved = state
+            .db
+            .run(move |c| match id {
+                None => catalog::create_product(c, &p).map(|_| "created"),
+                Some(id) => catalog::update_product(c, id, &p).map(|()| "saved"),
+            })
+            .await?;
+        match saved {
+            Ok(done) => {
+                return Ok(Reply::Redirect(Redirect::to(format!(
+                    "/admin/products?done={done}"
+                ))))
+            }
+            Err(e) => refusal(e, &mut errors)?,
+        }
+    }
+    attach(&mut typed, &errors);
+    pad(&mut typed);
+    let page = form_page(state, visitor, csrf, id.map(|p| p.0), &typed, &errors).await?;
+    Ok(Reply::Invalid(page))
+}
+
+#[post("/products", data = "<form>")]
+async fn create_product(
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    form: Posted,
+) -> AppResult<Reply> {
+    save(state, &visitor, &csrf, None, form.0).await
+}
+
+fn unknown() -> AppError {
+    AppError::NotFound("Ce produit n'existe pas.".into())
+}
+
+async fn product_of(
+    state: &AppState,
+    id: Result<ProductId, InvalidId>,
+) -> AppResult<(ProductEntry, Recipe)> {
+    let id = id.map_err(|_| unknown())?;
+    state
+        .db
+        .run(move |c| catalog_admin::product(c, id))
+        .await??
+        .ok_or_else(unknown)
+}
+
+#[get("/products/<product>")]
+async fn show_product(
+    product: Result<ProductId, InvalidId>,
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+) -> AppResult<Template> {
+    let (p, recipe) = product_of(state, product).await?;
+    let typed = typed_of(&p, &recipe);
+    form_page(
+        state,
+        &visitor,
+        &csrf,
+        Some(p.id.0),
+        &typed,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+#[post("/products/<product>", data = "<form>")]
+async fn save_product(
+    product: Result<ProductId, InvalidId>,
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    form: Posted,
+) -> AppResult<Reply> {
+    let (p, _) = product_of(state, product).await?;
+    save(state, &visitor, &csrf, Some(p.id), form.0).await
+}
