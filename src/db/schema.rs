@@ -144,6 +144,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    pizzeria_closures (id) {
+        id -> BigInt,
+        pizzeria_id -> BigInt,
+        day -> Date,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> BigInt,
         pizzeria_id -> BigInt,
@@ -328,6 +338,7 @@ diesel::table! {
 }
 
 diesel::joinable!(opening_hours -> pizzerias (pizzeria_id));
+diesel::joinable!(pizzeria_closures -> pizzerias (pizzeria_id));
 
 diesel::joinable!(staff_memberships -> users (user_id));
 
@@ -415,4 +426,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_numbers,
     account_tokens,
     menu_changes,
+    pizzeria_closures,
 );

@@ -104,8 +104,8 @@ pub fn delete_all_opening_hours(conn: &mut DbConn) -> QueryResult<usize> {
     diesel::delete(opening_hours::table).execute(conn)
 }
 
-/// Opening windows of the given pizzerias, in one query.
-pub fn opening_slots(
+/// The weekly windows of the given pizzerias, as the direction set them.
+pub fn weekly_slots(
     conn: &mut DbConn,
     ids: &[PizzeriaId],
 ) -> QueryResult<HashMap<PizzeriaId, Vec<Slot>>> {
@@ -127,6 +127,23 @@ pub fn opening_slots(
         });
     }
     Ok(by_pizzeria)
+}
+
+/// Opening windows of the given pizzerias, in two queries: a pizzeria closed today (an
+/// exceptional closure) has no window today.
+pub fn opening_slots(
+    conn: &mut DbConn,
+    ids: &[PizzeriaId],
+) -> QueryResult<HashMap<PizzeriaId, Vec<Slot>>> {
+    let mut slots = weekly_slots(conn, ids)?;
+    let today = crate::domain::hours::paris(chrono::Utc::now());
+    let weekday = chrono::Datelike::weekday(&today).num_days_from_monday() as u8;
+    for p in super::pizzeria_admin::closed_on(conn, ids, today.date())? {
+        if let Some(list) = slots.get_mut(&p) {
+            list.retain(|s| s.weekday != weekday);
+        }
+    }
+    Ok(slots)
 }
 
 /// The opening windows of one pizzeria.

@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 58] = [
+const ROUTES: [(&str, &str, Serves, Ask); 66] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -410,6 +410,54 @@ const ROUTES: [(&str, &str, Serves, Ask); 58] = [
     (
         "POST /admin/products/<product>",
         "/admin/products/{P}",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/pizzerias?<done>",
+        "/admin/pizzerias",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "GET /admin/pizzerias/new",
+        "/admin/pizzerias/new",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/pizzerias",
+        "/admin/pizzerias",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/pizzerias/<pizzeria>",
+        "/admin/pizzerias/{A}",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>",
+        "/admin/pizzerias/{A}",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>/active",
+        "/admin/pizzerias/{A}/active",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>/closures",
+        "/admin/pizzerias/{A}/closures",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>/closures/<closure>/delete",
+        "/admin/pizzerias/{A}/closures/1/delete",
         Serves::AdminOnly,
         Ask::Post,
     ),

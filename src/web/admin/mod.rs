@@ -12,6 +12,7 @@ use rocket_dyn_templates::{context, Template};
 mod dashboard;
 mod exports;
 mod ingredients;
+mod pizzerias;
 mod products;
 mod views;
 
@@ -21,6 +22,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(exports::routes());
     all.extend(ingredients::routes());
     all.extend(products::routes());
+    all.extend(pizzerias::routes());
     all
 }
 
