@@ -65,13 +65,17 @@ pub fn ingredient_name_taken(
     name: &str,
     except: Option<IngredientId>,
 ) -> QueryResult<bool> {
-    let wanted = name.to_lowercase();
     let all: Vec<(IngredientId, String)> = ingredients::table
         .select((ingredients::id, ingredients::name))
         .load(conn)?;
-    Ok(all
-        .into_iter()
-        .any(|(id, n)| Some(id) != except && n.to_lowercase() == wanted))
+    Ok(named(all, name, except))
+}
+
+/// Whether a row other than `except` bears `name`, whatever its case.
+fn named<K: PartialEq>(rows: Vec<(K, String)>, name: &str, except: Option<K>) -> bool {
+    let wanted = name.to_lowercase();
+    rows.into_iter()
+        .any(|(id, n)| Some(&id) != except.as_ref() && n.to_lowercase() == wanted)
 }
 
 pub fn save_ingredient(
@@ -202,13 +206,10 @@ pub fn product_name_taken(
     name: &str,
     except: Option<ProductId>,
 ) -> QueryResult<bool> {
-    let wanted = name.to_lowercase();
     let all: Vec<(ProductId, String)> = products::table
         .select((products::id, products::name))
         .load(conn)?;
-    Ok(all
-        .into_iter()
-        .any(|(id, n)| Some(id) != except && n.to_lowercase() == wanted))
+    Ok(named(all, name, except))
 }
 
 /// The next menu position of a kind.

@@ -157,3 +157,19 @@ pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> QueryResult<
         .execute(conn)
         .map(drop)
 }
+
+/// Moves a member to another pizzeria with another role (a member belongs to one pizzeria).
+pub fn set_membership(
+    conn: &mut DbConn,
+    user: UserId,
+    p: PizzeriaId,
+    role: StaffRole,
+) -> QueryResult<bool> {
+    diesel::update(staff_memberships::table.filter(staff_memberships::user_id.eq(user)))
+        .set((
+            staff_memberships::pizzeria_id.eq(p),
+            staff_memberships::role.eq(role),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}

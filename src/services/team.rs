@@ -20,6 +20,8 @@ pub enum TeamError {
     NotInTeam,
     #[error("Vous ne pouvez pas changer votre propre rôle ni désactiver votre propre compte : demandez-le à la direction.")]
     Yourself,
+    #[error("Aucun membre d'une équipe n'a cette adresse : créez plutôt un nouveau gérant.")]
+    NotStaff,
     #[error(transparent)]
     Db(#[from] DieselError),
 }
@@ -139,5 +141,18 @@ pub fn resend_invitation(
         let to = (member, m.email.as_str());
         accounts::send_invitation(c, to, &m.full_name, (&pizzeria, m.role.label()))?;
         Ok(())
+    })
+}
+
+/// The direction makes a member of any team (by e-mail) manager of pizzeria `p`: their
+/// membership moves there, in one transaction. Their sessions stay: every page reads the
+/// membership again.
+pub fn appoint_manager(conn: &mut DbConn, p: PizzeriaId, email: &str) -> Result<UserId, TeamError> {
+    write_tx(conn, |c| {
+        let Some((user, _)) = staff::member_by_email(c, email)? else {
+            return Err(TeamError::NotStaff);
+        };
+        staff::set_membership(c, user, p, StaffRole::Manager)?;
+        Ok(user)
     })
 }

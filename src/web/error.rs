@@ -242,6 +242,7 @@ impl From<crate::services::team::TeamError> for AppError {
         match e {
             TeamError::Db(e) => e.into(),
             TeamError::NotInTeam => AppError::NotFound(e.to_string()),
+            TeamError::NotStaff => AppError::Invalid(e.to_string()),
             TeamError::EmailTaken => AppError::Invalid(e.to_string()),
             TeamError::Yourself => AppError::Conflict(e.to_string()),
         }

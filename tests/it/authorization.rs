@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 66] = [
+const ROUTES: [(&str, &str, Serves, Ask); 69] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -458,6 +458,24 @@ const ROUTES: [(&str, &str, Serves, Ask); 66] = [
     (
         "POST /admin/pizzerias/<pizzeria>/closures/<closure>/delete",
         "/admin/pizzerias/{A}/closures/1/delete",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/pizzerias/<pizzeria>/managers?<done>",
+        "/admin/pizzerias/{A}/managers",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>/managers",
+        "/admin/pizzerias/{A}/managers",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/pizzerias/<pizzeria>/managers/appoint",
+        "/admin/pizzerias/{A}/managers/appoint",
         Serves::AdminOnly,
         Ask::Post,
     ),

@@ -170,4 +170,37 @@ each_backend! {
         assert_eq!(c.get(&format!("/pizzerias/{m}")).await.status, 200);
         assert_eq!(admin.post(&format!("/admin/pizzerias/{m}/active"), &[("active", "peut-être")]).await.status, 422);
     }
+
+    async fn the_direction_names_a_pizzeria_s_managers(db) {
+        let shop = shop(db).await;
+        let m = shop.montmartre;
+        let mut admin = staff(&shop.app, "admin", "").await;
+        let page = admin.get(&format!("/admin/pizzerias/{m}/managers")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("manager.montmartre@demo.ocpizza.fr"));
+        // A new manager: an account nobody can use until its link is opened.
+        let added = admin.post(&format!("/admin/pizzerias/{m}/managers"), &[("name", "Zoé Lambert"), ("email", "zoe.lambert@ocpizza.fr")]).await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        let link = crate::customer::latest_link(&shop.app, "zoe.lambert@ocpizza.fr", "staff_invitation").await;
+        assert!(link.is_some(), "the invitation is queued");
+        let again = admin.post(&format!("/admin/pizzerias/{m}/managers"), &[("name", "Zoé"), ("email", "zoe.lambert@ocpizza.fr")]).await;
+        assert_eq!(again.status, 422);
+        assert!(again.body.contains("Cette adresse e-mail a déjà un compte."));
+        let bad = admin.post(&format!("/admin/pizzerias/{m}/managers"), &[("name", ""), ("email", "pas-un-email")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("id=\"name-error\"") && bad.body.contains("id=\"email-error\""));
+        // The Bastille's counter clerk becomes the Montmartre's manager.
+        let appointed = admin.post(&format!("/admin/pizzerias/{m}/managers/appoint"), &[("existing", "counter.bastille@demo.ocpizza.fr")]).await;
+        assert_eq!(appointed.status, 303, "{}", appointed.body);
+        let mut moved = staff(&shop.app, "counter", "bastille").await;
+        assert_eq!(moved.get(&format!("/staff/{m}/stock")).await.status, 200);
+        assert_eq!(moved.get(&format!("/staff/{}/counter", shop.bastille)).await.status, 403);
+        let nobody = admin.post(&format!("/admin/pizzerias/{m}/managers/appoint"), &[("existing", "lea@example.fr")]).await;
+        assert_eq!(nobody.status, 422);
+        assert!(unescape(&nobody.body).contains("Aucun membre d'une équipe n'a cette adresse"));
+        let list = admin.get(&format!("/admin/pizzerias/{m}/managers?done=appointed")).await;
+        assert!(list.body.contains("counter.bastille@demo.ocpizza.fr") && list.body.contains("zoe.lambert@ocpizza.fr"));
+        let mut manager = staff(&shop.app, "manager", "montmartre").await;
+        assert_eq!(manager.get(&format!("/admin/pizzerias/{m}/managers")).await.status, 403);
+    }
 }

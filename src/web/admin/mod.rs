@@ -12,6 +12,7 @@ use rocket_dyn_templates::{context, Template};
 mod dashboard;
 mod exports;
 mod ingredients;
+mod managers;
 mod pizzerias;
 mod products;
 mod views;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(ingredients::routes());
     all.extend(products::routes());
     all.extend(pizzerias::routes());
+    all.extend(managers::routes());
     all
 }
 

@@ -2,7 +2,8 @@
 //! weekly hours, its exceptional closures, and whether it takes orders. Its managers are
 //! created from its team page, which the direction reaches too.
 
-use super::views::{read_pizzeria, PizzeriaTyped};
+use super::views::pizzeria::pizzeria_of;
+use super::views::pizzeria::{read_pizzeria, PizzeriaTyped};
 use crate::domain::ids::{InvalidId, PizzeriaId};
 use crate::domain::sales::parse_day;
 use crate::domain::text::{parse_text, Label};
@@ -239,15 +240,6 @@ async fn create_pizzeria(
     save(state, &visitor, &csrf, None, form).await
 }
 
-async fn id_of(state: &AppState, id: Result<PizzeriaId, InvalidId>) -> AppResult<Pizzeria> {
-    let id = id.map_err(|_| unknown())?;
-    state
-        .db
-        .run(move |c| Pizzeria::find(c, id))
-        .await??
-        .ok_or_else(unknown)
-}
-
 #[get("/pizzerias/<pizzeria>")]
 async fn show_pizzeria(
     pizzeria: Result<PizzeriaId, InvalidId>,
@@ -256,7 +248,7 @@ async fn show_pizzeria(
     visitor: Visitor,
     csrf: Csrf,
 ) -> AppResult<Template> {
-    let p = id_of(state, pizzeria).await?;
+    let p = pizzeria_of(state, pizzeria).await?;
     let id = p.id;
     let typed = typed_of(state, p).await?;
     form_page(
@@ -279,7 +271,7 @@ async fn save_pizzeria(
     csrf: Csrf,
     form: Posted,
 ) -> AppResult<Reply> {
-    let p = id_of(state, pizzeria).await?;
+    let p = pizzeria_of(state, pizzeria).await?;
     save(state, &visitor, &csrf, Some(p.id), form).await
 }
 
@@ -291,7 +283,7 @@ async fn switch_pizzeria(
     state: &State<AppState>,
     form: Posted,
 ) -> AppResult<Redirect> {
-    let p = id_of(state, pizzeria).await?;
+    let p = pizzeria_of(state, pizzeria).await?;
     let mut form = form.0;
     let active = match form.take("active").as_deref() {
         Some("true") => true,
@@ -321,7 +313,7 @@ async fn add_closure(
     csrf: Csrf,
     form: Posted,
 ) -> AppResult<Reply> {
-    let p = id_of(state, pizzeria).await?;
+    let p = pizzeria_of(state, pizzeria).await?;
     let mut form = form.0;
     let (day_typed, reason_typed) = (form.text("day"), form.text("reason"));
     let mut errors = FieldErrors::default();
@@ -373,7 +365,7 @@ async fn remove_closure(
     state: &State<AppState>,
     form: Posted,
 ) -> AppResult<Redirect> {
-    let p = id_of(state, pizzeria).await?;
+    let p = pizzeria_of(state, pizzeria).await?;
     form.0.expect_empty()?;
     let id = p.id;
     let removed = state
