@@ -231,7 +231,6 @@ fn lines_of(id: OrderId, menu: &[menu::MenuProduct], picks: &[(usize, i32)]) -> 
     merged
 }
 
-#[allow(clippy::too_many_arguments)]
 fn past_order(
     conn: &mut DbConn,
     p: PizzeriaId,

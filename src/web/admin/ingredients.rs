@@ -89,6 +89,17 @@ struct Typed {
     allergens: Vec<Allergen>,
 }
 
+impl Typed {
+    /// The form of an ingredient as stored.
+    fn of(entry: &IngredientEntry) -> Typed {
+        Typed {
+            name: entry.name.clone(),
+            unit: entry.unit.as_str().into(),
+            allergens: entry.allergens.clone(),
+        }
+    }
+}
+
 fn read_form(mut form: RawForm, with_unit: bool, errors: &mut FieldErrors) -> Typed {
     let name = form.text("name");
     let unit = if with_unit {
@@ -122,7 +133,6 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn list_page(
     state: &AppState,
     visitor: &Visitor,
@@ -265,11 +275,7 @@ async fn show_ingredient(
     csrf: Csrf,
 ) -> AppResult<Template> {
     let entry = entry_of(state, ingredient).await?;
-    let typed = Typed {
-        name: entry.name.clone(),
-        unit: entry.unit.as_str().into(),
-        allergens: entry.allergens.clone(),
-    };
+    let typed = Typed::of(&entry);
     Ok(edit_page(
         &visitor,
         &csrf,
@@ -337,11 +343,7 @@ async fn delete_ingredient(
         }
         Err(e) => refusal(e, &mut errors)?,
     }
-    let typed = Typed {
-        name: entry.name.clone(),
-        unit: entry.unit.as_str().into(),
-        allergens: entry.allergens.clone(),
-    };
+    let typed = Typed::of(&entry);
     Ok(Reply::Conflict(edit_page(
         &visitor, &csrf, &entry, &typed, &errors,
     )))

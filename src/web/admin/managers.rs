@@ -21,7 +21,6 @@ pub fn routes() -> Vec<Route> {
     routes![show_managers, add_manager, appoint_manager]
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
     visitor: &Visitor,
