@@ -30,6 +30,10 @@ pub struct Settings {
     pub supply_days: i64,
     /// Folder of static files served under /assets.
     pub assets_dir: String,
+    /// Folder of uploaded files (product photos), served under /media; created at start.
+    pub media_dir: String,
+    /// With the demo data, a drawn photo for each demo pizza (made as an upload would be).
+    pub demo_photos: bool,
     /// Log lines as JSON (production) instead of text.
     pub log_json: bool,
     /// Mark cookies `Secure` (HTTPS only): on in release, behind NGINX with TLS.
@@ -63,6 +67,8 @@ impl Default for Settings {
             few_left_threshold: 5,
             supply_days: 7,
             assets_dir: "assets".into(),
+            media_dir: "var/media".into(),
+            demo_photos: false,
             log_json: false,
             secure_cookies: false,
             housekeeping: HousekeepingSettings::default(),
@@ -102,6 +108,7 @@ pub fn figment() -> Figment {
         .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
         .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
         .join(Serialized::default("demo_orders", true).profile(Config::DEBUG_PROFILE))
+        .join(Serialized::default("demo_photos", true).profile(Config::DEBUG_PROFILE))
         .merge(Env::prefixed("OCPIZZA_").split("__").global())
 }
 

@@ -67,9 +67,24 @@ pub fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
                 .map_err(|e| services::demo::DemoError::Orders(e.to_string()))?;
             tracing::info!(placed, "demo orders placed");
         }
+        if settings.demo_photos {
+            let media = std::path::Path::new(&settings.media_dir);
+            let drawn = services::demo::add_photos(&mut conn, media)?;
+            tracing::info!(drawn, "demo photos made");
+        }
         tracing::info!("demo data loaded");
     }
     Ok(Db::new(pool, backend))
+}
+
+/// The media folder (uploads), created if missing: a start that cannot write there says so.
+fn media_folder(settings: &Settings) -> Result<(), StartupError> {
+    std::fs::create_dir_all(&settings.media_dir).map_err(|e| {
+        StartupError::Config(ConfigError::Invalid(format!(
+            "cannot create the media folder {:?} ({e}): set OCPIZZA_MEDIA_DIR to a writable folder",
+            settings.media_dir
+        )))
+    })
 }
 
 fn check_folders(settings: &Settings, templates: &str) -> Result<(), StartupError> {
@@ -93,6 +108,7 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
         .extract_inner("template_dir")
         .unwrap_or_else(|_| "templates".into());
     check_folders(&settings, &templates)?;
+    media_folder(&settings)?;
     let db = prepare_database(&settings)?;
     let hub = live::Hub::default();
     let workers = workers::fairing(db.clone(), hub.clone(), &settings);
@@ -107,6 +123,7 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
         .mount("/staff", web::staff_routes())
         .mount("/admin", web::admin_routes())
         .mount("/assets", FileServer::from(&settings.assets_dir))
+        .mount("/media", FileServer::from(&settings.media_dir))
         .register("/", web::catchers())
         .attach(Template::custom(|engines| {
             engines.tera.autoescape_on(vec![".tera", ".html"]);

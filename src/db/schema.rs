@@ -89,6 +89,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        photo -> Nullable<Text>,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod login;
 pub mod money;
 pub mod order;
 pub mod password;
+pub mod photo;
 pub mod pizzeria;
 pub mod recap;
 pub mod sales;

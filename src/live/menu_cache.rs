@@ -144,6 +144,13 @@ impl MenuCache {
         }
     }
 
+    /// The catalogue changed (a product, a photo): every menu must be read again.
+    pub fn forget_all(&self) {
+        for e in self.write().values_mut() {
+            e.generation += 1;
+        }
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<PizzeriaId, Entry>> {
         self.entries.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -252,3 +252,35 @@ pub fn delete_recipe(conn: &mut DbConn, id: ProductId) -> QueryResult<()> {
     diesel::delete(recipe_steps::table.filter(recipe_steps::product_id.eq(id))).execute(conn)?;
     Ok(())
 }
+
+/// The photo of each product that has one (its key, see `domain::photo`).
+pub fn photos(conn: &mut DbConn) -> QueryResult<HashMap<ProductId, String>> {
+    let rows: Vec<(ProductId, Option<String>)> = products::table
+        .filter(products::photo.is_not_null())
+        .select((products::id, products::photo))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, key)| Some((id, key?)))
+        .collect())
+}
+
+/// A product's photo key: None for no such product, Some(None) for one without a photo.
+pub fn photo_of(conn: &mut DbConn, id: ProductId) -> QueryResult<Option<Option<String>>> {
+    products::table
+        .find(id)
+        .select(products::photo)
+        .first(conn)
+        .optional()
+}
+
+/// Names a product's photo (None: shown without one); false when there is no such product.
+pub fn set_photo(conn: &mut DbConn, id: ProductId, key: Option<&str>) -> QueryResult<bool> {
+    diesel::update(products::table.find(id))
+        .set((
+            products::photo.eq(key),
+            products::updated_at.eq(crate::models::now()),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}

@@ -19,6 +19,8 @@ pub struct MenuProduct {
     pub description: String,
     pub price: Money,
     pub position: i32,
+    /// The key of its photo's sizes (`domain::photo`), if it has one.
+    pub photo: Option<String>,
 }
 
 /// Makeable count per product on the menu; a product missing from the map counts 0.
@@ -38,6 +40,7 @@ pub fn products(conn: &mut DbConn, pizzeria: PizzeriaId) -> QueryResult<Vec<Menu
             products::description,
             products::price_cents,
             products::position,
+            products::photo,
         ))
         .load(conn)?;
     rows.sort_by(|a, b| {

@@ -10,6 +10,7 @@ pub mod floor;
 pub mod housekeeping;
 pub mod menu;
 pub mod orders;
+pub mod photos;
 pub mod pizzerias;
 pub mod sessions;
 pub mod stock;

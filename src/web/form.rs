@@ -62,22 +62,27 @@ impl<'r> FromData<'r> for Posted {
         let mut form = RawForm::from_body(&body);
         // htmx sends the header and the form's hidden field: the field is never a form field.
         let field = form.take(CSRF_FIELD);
-        let given = req
-            .headers()
-            .get_one(CSRF_HEADER)
-            .map(str::to_string)
-            .or(field);
-        let expected = req
-            .cookies()
-            .get_private(CSRF_COOKIE)
-            .map(|c| c.value().to_string());
-        match (expected, given) {
-            (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => {
-                Success(Posted(form))
-            }
-            _ => Error((Status::Forbidden, Refused::BadToken)),
+        if token_matches(req, field) {
+            Success(Posted(form))
+        } else {
+            Error((Status::Forbidden, Refused::BadToken))
         }
     }
+}
+
+/// Whether the request carries this browser's CSRF token: in the `X-CSRF-Token` header (htmx)
+/// or else in the form's field.
+pub fn token_matches(req: &Request<'_>, field: Option<String>) -> bool {
+    let given = req
+        .headers()
+        .get_one(CSRF_HEADER)
+        .map(str::to_string)
+        .or(field);
+    let expected = req
+        .cookies()
+        .get_private(CSRF_COOKIE)
+        .map(|c| c.value().to_string());
+    matches!((expected, given), (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()))
 }
 
 /// The fields of a posted form, taken one by one.

@@ -44,7 +44,9 @@ impl Fairing for Headers {
         if first == "logout" && req.method() == rocket::http::Method::Post {
             res.set_header(Header::new("Clear-Site-Data", "\"cache\""));
         }
-        if path.starts_with("/assets/") && res.status() == Status::Ok {
+        // Versioned static files, and uploads named after their content: never changed.
+        let immutable = path.starts_with("/assets/") || path.starts_with("/media/");
+        if immutable && res.status() == Status::Ok {
             res.set_header(Header::new(
                 "Cache-Control",
                 "public, max-age=31536000, immutable",

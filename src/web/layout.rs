@@ -50,6 +50,8 @@ pub enum Reply {
     NotFound(Template),
     #[response(status = 409)]
     Conflict(Template),
+    #[response(status = 413)]
+    TooLarge(Template),
     #[response(status = 422)]
     Invalid(Template),
     #[response(status = 429)]

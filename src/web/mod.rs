@@ -19,6 +19,7 @@ mod promise;
 mod shop;
 mod staff;
 mod stream;
+mod upload;
 
 pub use headers::Headers;
 

@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 69] = [
+const ROUTES: [(&str, &str, Serves, Ask); 71] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -402,7 +402,19 @@ const ROUTES: [(&str, &str, Serves, Ask); 69] = [
         Ask::Post,
     ),
     (
-        "GET /admin/products/<product>",
+        "POST /admin/products/<product>/photo",
+        "/admin/products/{P}/photo",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "POST /admin/products/<product>/photo/remove",
+        "/admin/products/{P}/photo/remove",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/products/<product>?<done>",
         "/admin/products/{P}",
         Serves::AdminOnly,
         Ask::Get,
@@ -771,6 +783,8 @@ async fn the_table_lists_every_staff_and_admin_route() {
     let db = crate::harness::TestDb::sqlite();
     let figment = ocpizza::config::figment()
         .merge(("database_url", db.url.clone()))
+        .merge(("media_dir", db.media_dir()))
+        .merge(("demo_photos", false))
         .merge(("log_level", "off"));
     let rocket = tokio::task::spawn_blocking(move || ocpizza::app(figment))
         .await

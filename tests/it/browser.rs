@@ -1,6 +1,7 @@
 //! A real headless Chromium on a phone-sized screen, driven through ChromeDriver: a customer
 //! orders two pizzas paying on delivery and watches the status change live; the kitchen and
-//! the driver move an order; a manager's delivery brings a sold-out pizza back on an open menu.
+//! the driver move an order; a manager's delivery brings a sold-out pizza back on an open menu;
+//! the menu's photos arrive in their reserved place, moving nothing.
 
 use crate::each_backend;
 use crate::ordering::shop;
@@ -48,19 +49,36 @@ impl Driver {
     }
 
     async fn phone(&self) -> Client {
+        self.phone_with(&[]).await
+    }
+
+    /// A phone whose Chromium also takes these arguments.
+    async fn phone_with(&self, extra: &[&str]) -> Client {
         // Both rustls back ends are linked (reqwest, hyper-rustls): say which one to use.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let profile = tempfile::tempdir().unwrap().keep();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=390,844",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
         let caps = serde_json::json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=390,844",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
+                "args": args,
                 "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0 } }
             }
         });
@@ -116,6 +134,18 @@ async fn wait_text(b: &Client, css: &str, expected: &str) {
             }
             panic!("{css} never showed {expected:?} ({logs:?})");
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the script returns true.
+async fn wait_js(b: &Client, script: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while b.execute(script, vec![]).await.unwrap() != serde_json::Value::Bool(true) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never true: {script}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -335,5 +365,46 @@ each_backend! {
         for b in [customer, manager] {
             b.close().await.unwrap();
         }
+    }
+}
+
+each_backend! {
+    async fn the_menu_photos_arrive_in_their_reserved_place_moving_nothing(db) {
+        let s = shop(db.clone()).await;
+        let media = std::path::PathBuf::from(db.media_dir());
+        let far = s.app.with_conn(|c| crate::fixtures::product(c, "Glace vanille de Madagascar")).await;
+        for p in [s.margherita, s.regina, far] {
+            let key = ocpizza::services::photos::store(&media, &crate::photos::png(800, 600)).unwrap();
+            s.app.with_conn(move |c| ocpizza::services::photos::attach(c, p, Some(&key)).unwrap()).await;
+        }
+        let driver = Driver::start().await;
+        let b = driver.phone().await;
+        // Every layout shift of the page, from its start.
+        b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
+        b.execute("window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value)).observe({type: 'layout-shift', buffered: true}); return true;", vec![]).await.unwrap();
+        let first = format!("#product-{} .product__photo", s.margherita);
+        wait_js(&b, &format!("const i = document.querySelector('{first}'); return i.complete && i.naturalWidth > 0;")).await;
+        let chosen = b.execute(&format!("return document.querySelector('{first}').currentSrc;"), vec![]).await.unwrap();
+        assert!(chosen.as_str().unwrap().ends_with("-480.jpg"), "a 3x phone takes the 480 px size: {chosen}");
+        let box_of = format!("const r = document.querySelector('{first}').getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)];");
+        assert_eq!(b.execute(&box_of, vec![]).await.unwrap(), serde_json::json!([112, 84]), "7 rem at 4:3");
+        let lazy = format!("#product-{far} .product__photo");
+        // Far below the first screen the browser fetches it when it sees fit (Chromium: within
+        // 1,250 to 5,000 px of the screen, by connection type); the first ones at once.
+        let modes = b.execute(&format!("return [document.querySelector('{first}').loading, document.querySelector('{lazy}').loading];"), vec![]).await.unwrap();
+        assert_eq!(modes, serde_json::json!(["auto", "lazy"]));
+        b.execute(&format!("document.querySelector('{lazy}').scrollIntoView({{block: 'center'}}); return true;"), vec![]).await.unwrap();
+        wait_js(&b, &format!("const i = document.querySelector('{lazy}'); return i.complete && i.naturalWidth > 0;")).await;
+        // Two frames after the last photo arrived, the observer has had every shift.
+        let shift = b.execute_async("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(window.__shift)));", vec![]).await.unwrap();
+        assert_eq!(shift.as_f64(), Some(0.0), "nothing moved when the photos arrived");
+        b.close().await.unwrap();
+        // Before any byte of a photo arrives (here: never), its place is already there.
+        let blind = driver.phone_with(&["--blink-settings=imagesEnabled=false"]).await;
+        blind.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
+        let unloaded = blind.execute(&format!("const i = document.querySelector('{first}'); return i.naturalWidth;"), vec![]).await.unwrap();
+        assert_eq!(unloaded, serde_json::json!(0), "images are off in this browser");
+        assert_eq!(blind.execute(&box_of, vec![]).await.unwrap(), serde_json::json!([112, 84]), "the place is reserved");
+        blind.close().await.unwrap();
     }
 }

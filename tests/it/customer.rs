@@ -10,6 +10,9 @@ pub struct Customer {
     pub csrf: String,
 }
 
+/// A part of a multipart form: name, (file name, content type) for a file, content.
+pub type Part<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
@@ -114,6 +117,41 @@ impl Customer {
             req = req.header(*k, *v);
         }
         let res = req.send().await.unwrap();
+        self.answer(res).await
+    }
+
+    /// A `multipart/form-data` post (a form with a file) from one of our pages, its CSRF token
+    /// first: each part is (name, file name and type for a file, content).
+    pub async fn multipart_post(&mut self, path: &str, parts: &[Part<'_>]) -> Answer {
+        let boundary = "----ocpizza-test-7d1f0c2b";
+        let token = self.csrf.clone();
+        let csrf: Part<'_> = ("csrf_token", None, token.as_bytes());
+        let mut body = Vec::new();
+        for (name, file, content) in std::iter::once(&csrf).chain(parts) {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let disposition = match file {
+                Some((file_name, kind)) => format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {kind}\r\n\r\n"
+                ),
+                None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+            };
+            body.extend_from_slice(disposition.as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("Sec-Fetch-Site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         self.answer(res).await
     }
 

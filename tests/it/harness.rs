@@ -12,6 +12,8 @@ pub const MYSQL_ENV: &str = "OCPIZZA_TEST_MYSQL_URL";
 pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The media folder (uploads) of every app on this database.
+    media: tempfile::TempDir,
     #[cfg(feature = "mysql")]
     drop_from: Option<(String, String)>,
 }
@@ -23,6 +25,7 @@ impl TestDb {
         Arc::new(TestDb {
             url,
             _dir: Some(dir),
+            media: tempfile::tempdir().expect("temp dir"),
             #[cfg(feature = "mysql")]
             drop_from: None,
         })
@@ -50,8 +53,13 @@ impl TestDb {
         Some(Arc::new(TestDb {
             url: url.to_string(),
             _dir: None,
+            media: tempfile::tempdir().expect("temp dir"),
             drop_from: Some((admin_url, name)),
         }))
+    }
+
+    pub fn media_dir(&self) -> String {
+        self.media.path().display().to_string()
     }
 
     pub fn pool(&self) -> DbPool {
@@ -123,6 +131,8 @@ impl TestApp {
             .merge(("database_url", db.url.clone()))
             .merge(("demo_data", demo))
             .merge(("demo_orders", false))
+            .merge(("demo_photos", false))
+            .merge(("media_dir", db.media_dir()))
             .merge(("port", 0))
             .merge(("log_level", "off"))
             .merge(("live_poll_ms", 50))

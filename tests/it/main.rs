@@ -29,6 +29,7 @@ mod menu;
 mod order_numbers;
 mod ordering;
 mod pages;
+mod photos;
 mod pizzerias;
 mod products;
 mod sessions;

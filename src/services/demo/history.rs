@@ -3,6 +3,7 @@
 //! in the order's events. They are history only: the stock ledger starts with the demo's
 //! stock, so these orders do not move it. Reproducible: the same data at every load.
 
+use super::Dice;
 use crate::db::DbConn;
 use crate::domain::hours::paris;
 use crate::domain::ids::{OrderId, PizzeriaId, UserId};
@@ -39,19 +40,6 @@ const NAMES: [&str; 8] = [
     "Gaëlle Morel",
     "Hélène Caron",
 ];
-
-/// A small, fixed pseudo-random sequence (the same demo every time).
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
 
 /// Inserts the history of every pizzeria; returns how many orders it holds.
 pub fn seed_history(conn: &mut DbConn) -> Result<usize, DieselError> {

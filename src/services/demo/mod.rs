@@ -5,8 +5,10 @@
 mod data;
 mod floor;
 mod history;
+mod photos;
 
 pub use floor::seed_orders;
+pub use photos::add_photos;
 
 use crate::db::{write_tx, AsDieselError, DbConn};
 use crate::domain::catalog::ProductKind;
@@ -41,6 +43,21 @@ pub enum DemoError {
     Db(#[from] DieselError),
     #[error("the demo orders could not be placed: {0}")]
     Orders(String),
+    #[error("the demo photos could not be made: {0}")]
+    Photos(String),
+}
+
+/// A small, fixed pseudo-random sequence: the same demo every time.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
 }
 
 /// The demo pizzeria whose floor has orders.

@@ -1,17 +1,21 @@
 //! The direction's products: every product with its category, price, state and allergens; a
 //! new product or a product changed with its recipe (ingredient lines in the ingredient's
-//! unit, kg and l accepted, and its steps in the order their numbers give).
+//! unit, kg and l accepted, and its steps in the order their numbers give); its photo, sent
+//! as a file and shown on every menu in the sizes made from it.
 
 use super::views::{attach, pad, read_form, typed_of, Typed};
 use crate::domain::catalog::ProductKind;
 use crate::domain::ids::{InvalidId, ProductId};
+use crate::domain::photo::{self, PhotoError};
 use crate::models::catalog_admin::{self, ProductEntry, Recipe};
 use crate::services::catalog::{self, CatalogError};
+use crate::services::photos::{self, StoreError};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::{FieldErrors, Posted, RawForm};
 use crate::web::guards::{Csrf, GroupAdmin, Visitor};
 use crate::web::layout::{Layout, Reply};
+use crate::web::upload::{FileRefusal, PostedFile};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
@@ -23,7 +27,9 @@ pub fn routes() -> Vec<Route> {
         new_product,
         create_product,
         show_product,
-        save_product
+        save_product,
+        upload_photo,
+        remove_photo
     ]
 }
 
@@ -37,6 +43,8 @@ struct ListRow {
     price: String,
     active: bool,
     allergens: String,
+    /// The thumbnail's URL, if the product has a photo.
+    thumbnail: Option<String>,
 }
 
 #[get("/products?<done>")]
@@ -47,12 +55,13 @@ async fn show_products(
     visitor: Visitor,
     csrf: Csrf,
 ) -> AppResult<Template> {
-    let (all, allergens) = state
+    let (all, allergens, mut pictures) = state
         .db
         .run(|c| {
             Ok::<_, diesel::result::Error>((
                 catalog_admin::products(c)?,
                 catalog_admin::product_allergens(c)?,
+                catalog_admin::photos(c)?,
             ))
         })
         .await??;
@@ -65,6 +74,7 @@ async fn show_products(
                     .collect::<Vec<_>>()
                     .join(", ")
             }),
+            thumbnail: pictures.remove(&p.id).map(|key| photo::url(&key, 240)),
             id: p.id.0,
             kind: p.kind.label(),
             price: p.price.to_string(),
@@ -90,8 +100,19 @@ async fn form_page(
     product: Option<i64>,
     typed: &Typed,
     errors: &FieldErrors,
+    notice: Option<&str>,
 ) -> AppResult<Template> {
-    let known = state.db.run(catalog_admin::ingredients).await??;
+    let (known, photo) = state
+        .db
+        .run(move |c| {
+            let photo = match product {
+                Some(id) => catalog_admin::photo_of(c, ProductId(id))?.flatten(),
+                None => None,
+            };
+            Ok::<_, diesel::result::Error>((catalog_admin::ingredients(c)?, photo))
+        })
+        .await??;
+    let photo = photo.map(|key| (photo::url(&key, 480), photo::url(&key, 240)));
     let ingredients: Vec<(String, String, &'static str)> = known
         .iter()
         .map(|i| (i.id.0.to_string(), i.name.clone(), i.unit.label()))
@@ -108,6 +129,8 @@ async fn form_page(
         kinds,
         units: UNITS,
         errors,
+        photo,
+        notice,
     };
     Ok(Template::render("admin/product", ctx))
 }
@@ -132,6 +155,7 @@ async fn new_product(
         None,
         &typed,
         &FieldErrors::default(),
+        None,
     )
     .await
 }
@@ -169,16 +193,17 @@ async fn save(
             .await?;
         match saved {
             Ok(done) => {
+                state.hub.menus.forget_all();
                 return Ok(Reply::Redirect(Redirect::to(format!(
                     "/admin/products?done={done}"
-                ))))
+                ))));
             }
             Err(e) => refusal(e, &mut errors)?,
         }
     }
     attach(&mut typed, &errors);
     pad(&mut typed);
-    let page = form_page(state, visitor, csrf, id.map(|p| p.0), &typed, &errors).await?;
+    let page = form_page(state, visitor, csrf, id.map(|p| p.0), &typed, &errors, None).await?;
     Ok(Reply::Invalid(page))
 }
 
@@ -209,9 +234,10 @@ async fn product_of(
         .ok_or_else(unknown)
 }
 
-#[get("/products/<product>")]
+#[get("/products/<product>?<done>")]
 async fn show_product(
     product: Result<ProductId, InvalidId>,
+    done: Option<&str>,
     _admin: GroupAdmin,
     state: &State<AppState>,
     visitor: Visitor,
@@ -219,6 +245,11 @@ async fn show_product(
 ) -> AppResult<Template> {
     let (p, recipe) = product_of(state, product).await?;
     let typed = typed_of(&p, &recipe);
+    let notice = match done {
+        Some("photo") => Some("Photo enregistrée : elle paraît sur la carte de chaque pizzeria."),
+        Some("no-photo") => Some("Photo retirée de la carte."),
+        _ => None,
+    };
     form_page(
         state,
         &visitor,
@@ -226,6 +257,7 @@ async fn show_product(
         Some(p.id.0),
         &typed,
         &FieldErrors::default(),
+        notice,
     )
     .await
 }
@@ -241,4 +273,99 @@ async fn save_product(
 ) -> AppResult<Reply> {
     let (p, _) = product_of(state, product).await?;
     save(state, &visitor, &csrf, Some(p.id), form.0).await
+}
+
+/// The product's form again, with why its photo was not taken.
+async fn photo_refused(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: &Csrf,
+    id: ProductId,
+    field: &str,
+    message: String,
+) -> AppResult<Template> {
+    let (p, recipe) = product_of(state, Ok(id)).await?;
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    let typed = typed_of(&p, &recipe);
+    form_page(state, visitor, csrf, Some(id.0), &typed, &errors, None).await
+}
+
+/// Names (or, with None, removes) the product's photo, and says so to every menu here.
+async fn show_photo(state: &AppState, id: ProductId, key: Option<String>) -> AppResult<()> {
+    match state
+        .db
+        .run(move |c| photos::attach(c, id, key.as_deref()))
+        .await?
+    {
+        Ok(()) => {
+            state.hub.menus.forget_all();
+            Ok(())
+        }
+        Err(CatalogError::Db(e)) => Err(e.into()),
+        Err(_) => Err(unknown()),
+    }
+}
+
+/// A new photo: checked by its content, its sizes made and written, then shown (or the form
+/// again: 413 when too large, 422 for any other refusal; nothing written).
+#[post("/products/<product>/photo", data = "<upload>")]
+async fn upload_photo(
+    product: Result<ProductId, InvalidId>,
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    visitor: Visitor,
+    csrf: Csrf,
+    upload: PostedFile,
+) -> AppResult<Reply> {
+    let (p, _) = product_of(state, product).await?;
+    let stored = match upload.bytes() {
+        Ok(bytes) => {
+            let media = std::path::PathBuf::from(&state.settings.media_dir);
+            rocket::tokio::task::spawn_blocking(move || photos::store(&media, &bytes))
+                .await
+                .map_err(AppError::internal)?
+        }
+        Err(FileRefusal::TooLarge(e)) => Err(StoreError::Refused(e)),
+        Err(FileRefusal::Unexpected(message)) => {
+            let page = photo_refused(state, &visitor, &csrf, p.id, "form", message).await?;
+            return Ok(Reply::Invalid(page));
+        }
+    };
+    match stored {
+        Ok(key) => {
+            show_photo(state, p.id, Some(key)).await?;
+            Ok(Reply::Redirect(Redirect::to(format!(
+                "/admin/products/{}?done=photo",
+                p.id
+            ))))
+        }
+        Err(StoreError::Refused(e)) => {
+            let too_large = e == PhotoError::TooLarge;
+            let page = photo_refused(state, &visitor, &csrf, p.id, "photo", e.to_string()).await?;
+            Ok(if too_large {
+                Reply::TooLarge(page)
+            } else {
+                Reply::Invalid(page)
+            })
+        }
+        Err(e @ StoreError::Io(_)) => Err(AppError::internal(e)),
+    }
+}
+
+/// The product shown without a photo (its files stay: pages already served may show them).
+#[post("/products/<product>/photo/remove", data = "<form>")]
+async fn remove_photo(
+    product: Result<ProductId, InvalidId>,
+    _admin: GroupAdmin,
+    state: &State<AppState>,
+    form: Posted,
+) -> AppResult<Redirect> {
+    let (p, _) = product_of(state, product).await?;
+    form.0.expect_empty()?;
+    show_photo(state, p.id, None).await?;
+    Ok(Redirect::to(format!(
+        "/admin/products/{}?done=no-photo",
+        p.id
+    )))
 }

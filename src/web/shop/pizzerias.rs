@@ -1,7 +1,7 @@
 //! Choosing a pizzeria and reading its menu, with availability kept live by SSE.
 
+use super::views::menu::{availability_view, sections};
 use crate::db::Db;
-use crate::domain::catalog::ProductKind;
 use crate::domain::checkout::OrderWindow;
 use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
@@ -115,74 +115,6 @@ fn order_view(slots: &[Slot]) -> OrderView {
             note: when.map(|w| format!("ouvre {w}")),
         },
     }
-}
-
-#[derive(Serialize)]
-struct AvailabilityView {
-    state: &'static str,
-    label: String,
-    orderable: bool,
-}
-
-fn availability_view(a: Availability) -> AvailabilityView {
-    let state = match a {
-        Availability::Available => "available",
-        Availability::Few(_) => "few",
-        Availability::SoldOut => "soldout",
-    };
-    AvailabilityView {
-        state,
-        label: a.to_string(),
-        orderable: a.orderable(),
-    }
-}
-
-#[derive(Serialize)]
-struct ProductView {
-    id: i64,
-    name: String,
-    description: String,
-    price: String,
-    availability: AvailabilityView,
-    /// "gluten, lait", and each allergen's full name.
-    allergens: String,
-    allergens_full: Vec<&'static str>,
-}
-
-#[derive(Serialize)]
-struct SectionView {
-    title: &'static str,
-    products: Vec<ProductView>,
-}
-
-fn sections(menu: &MenuSnapshot, few: i64) -> Vec<SectionView> {
-    let (counts, allergens) = (&menu.counts, &menu.allergens);
-    let mut out: Vec<SectionView> = ProductKind::ALL
-        .iter()
-        .map(|kind| SectionView {
-            title: kind.label(),
-            products: Vec::new(),
-        })
-        .collect();
-    for p in menu.products.iter().cloned() {
-        let count = counts.get(&p.id).copied().unwrap_or(0);
-        let list = allergens.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-        out[usize::from(p.kind.rank())].products.push(ProductView {
-            allergens: list
-                .iter()
-                .map(|a| a.short())
-                .collect::<Vec<_>>()
-                .join(", "),
-            allergens_full: list.iter().map(|a| a.label()).collect(),
-            id: p.id.0,
-            availability: availability_view(Availability::from_count(count, few)),
-            price: p.price.to_string(),
-            name: p.name,
-            description: p.description,
-        });
-    }
-    out.retain(|s| !s.products.is_empty());
-    out
 }
 
 /// What a menu page shows of availability, as a short text that any process computes the same

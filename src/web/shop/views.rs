@@ -1,5 +1,7 @@
 //! What several customer pages show: the cart and its recap, the session a cart change needs.
 
+pub mod menu;
+
 use crate::domain::cart::Cart;
 use crate::domain::token::SessionId;
 use crate::models::catalog;
