@@ -38,8 +38,65 @@ pub struct Settings {
     pub log_json: bool,
     /// Mark cookies `Secure` (HTTPS only): on in release, behind NGINX with TLS.
     pub secure_cookies: bool,
+    /// Bearer token that opens `/metrics` to a scraper elsewhere (empty: loopback only).
+    pub metrics_token: String,
+    /// Sentry's DSN for error reports (empty: none sent).
+    pub sentry_dsn: String,
+    /// The environment the reports name (production, staging…).
+    pub sentry_environment: String,
     /// The housekeeping worker.
     pub housekeeping: HousekeepingSettings,
+    /// E-mail: the outbox worker, SMTP or .eml files.
+    pub mail: MailSettings,
+}
+
+/// The e-mail outbox worker (`workers::mailer`) and its transport.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MailSettings {
+    /// The site's address as customers reach it: links in e-mails start with it.
+    pub public_url: String,
+    /// The sender, `Name <address>`.
+    pub from: String,
+    /// Where replies go (empty: to the sender).
+    pub reply_to: String,
+    /// SMTP relay; empty: e-mails are written as .eml files under `folder`.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (a local relay only).
+    pub smtp_tls: String,
+    pub smtp_user: String,
+    pub smtp_password: String,
+    /// Without SMTP: the folder of the .eml files.
+    pub folder: String,
+    /// How often the worker looks for e-mails to send (ms).
+    pub poll_ms: u64,
+    /// Seconds an SMTP exchange may take before it counts as a temporary failure.
+    pub timeout_s: u64,
+    /// The first retry's delay (ms), doubled at each further attempt (with jitter), at most
+    /// an hour.
+    pub retry_ms: u64,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: i32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            public_url: "http://127.0.0.1:8000".into(),
+            from: "OC Pizza <commandes@ocpizza.fr>".into(),
+            reply_to: String::new(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            folder: "var/mail".into(),
+            poll_ms: 1_000,
+            timeout_s: 20,
+            retry_ms: 30_000,
+            max_attempts: 8,
+        }
+    }
 }
 
 /// The worker that deletes what no longer serves (`workers::housekeeping`).
@@ -71,7 +128,11 @@ impl Default for Settings {
             demo_photos: false,
             log_json: false,
             secure_cookies: false,
+            metrics_token: String::new(),
+            sentry_dsn: String::new(),
+            sentry_environment: "production".into(),
             housekeeping: HousekeepingSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -106,6 +167,7 @@ pub fn figment() -> Figment {
     Figment::from(rocket)
         .join(Serialized::defaults(Settings::default()))
         .join(Serialized::default("secure_cookies", true).profile(Config::RELEASE_PROFILE))
+        .join(Serialized::default("log_json", true).profile(Config::RELEASE_PROFILE))
         .join(Serialized::default("demo_data", true).profile(Config::DEBUG_PROFILE))
         .join(Serialized::default("demo_orders", true).profile(Config::DEBUG_PROFILE))
         .join(Serialized::default("demo_photos", true).profile(Config::DEBUG_PROFILE))
@@ -145,7 +207,47 @@ impl Settings {
             self.housekeeping.interval_s as i64,
             1,
             86_400,
-        )
+        )?;
+        self.mail.validate()
+    }
+}
+
+impl MailSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        in_range("OCPIZZA_MAIL__POLL_MS", self.poll_ms as i64, 10, 60_000)?;
+        in_range("OCPIZZA_MAIL__TIMEOUT_S", self.timeout_s as i64, 1, 300)?;
+        in_range(
+            "OCPIZZA_MAIL__RETRY_MS",
+            self.retry_ms as i64,
+            10,
+            3_600_000,
+        )?;
+        in_range(
+            "OCPIZZA_MAIL__MAX_ATTEMPTS",
+            self.max_attempts.into(),
+            1,
+            50,
+        )?;
+        if !matches!(self.smtp_tls.as_str(), "starttls" | "tls" | "none") {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_MAIL__SMTP_TLS must be starttls, tls or none".into(),
+            ));
+        }
+        for (name, value) in [("FROM", &self.from), ("REPLY_TO", &self.reply_to)] {
+            if !(value.is_empty() && name == "REPLY_TO")
+                && value.parse::<lettre::message::Mailbox>().is_err()
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "OCPIZZA_MAIL__{name} is not an e-mail address (Name <address@domain>)"
+                )));
+            }
+        }
+        match url::Url::parse(&self.public_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
+            _ => Err(ConfigError::Invalid(
+                "OCPIZZA_MAIL__PUBLIC_URL must be the site's http(s) address".into(),
+            )),
+        }
     }
 }
 

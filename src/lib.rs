@@ -111,14 +111,16 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
     media_folder(&settings)?;
     let db = prepare_database(&settings)?;
     let hub = live::Hub::default();
-    let workers = workers::fairing(db.clone(), hub.clone(), &settings);
+    let workers = workers::fairing(db.clone(), hub.clone(), &settings, &templates);
     let state = AppState {
         settings: settings.clone(),
         db,
         hub,
     };
+    let metrics = std::sync::Arc::new(web::telemetry::Metrics::default());
     Ok(rocket::custom(figment)
         .manage(state)
+        .manage(metrics.clone())
         .mount("/", web::routes())
         .mount("/staff", web::staff_routes())
         .mount("/admin", web::admin_routes())
@@ -129,6 +131,7 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
             engines.tera.autoescape_on(vec![".tera", ".html"]);
             engines.tera.register_function("asset", asset_url);
         }))
+        .attach(web::telemetry::Telemetry(metrics))
         .attach(web::Headers)
         .attach(workers))
 }

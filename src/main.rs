@@ -55,6 +55,8 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     init_tracing(settings.log_json);
+    // Before any runtime or thread: every thread then reports its panics.
+    let _reports = ocpizza::notify::report::init(&settings);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(figment),
         Command::Migrate => migrate(&settings),
@@ -80,7 +82,14 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("OCPIZZA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Rocket's own request lines print raw paths (tracking tokens, reset links): kept out
+    // unless the operator names them. The app logs each request itself, by route pattern.
+    let mut spec = std::env::var("OCPIZZA_LOG").unwrap_or_else(|_| "info".into());
+    if !spec.contains("rocket::server") {
+        spec.push_str(",rocket::server=warn");
+    }
+    let filter =
+        EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new("info,rocket::server=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

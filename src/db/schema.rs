@@ -278,6 +278,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
     }
 }
 

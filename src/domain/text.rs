@@ -91,6 +91,18 @@ pub fn parse_text(raw: &str, label: Label, max: usize) -> Result<String, String>
     }
 }
 
+/// An error and every cause below it, on one line (for logs and reports).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,11 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    /// How many listen: every open live stream, and the workers of this process that do.
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
     fn publish(&self, event: LiveEvent) {
         // No subscriber is fine: nobody is watching.
         let _ = self.tx.send(event);

@@ -41,3 +41,15 @@ pub fn first_filled_table(conn: &mut DbConn) -> QueryResult<Option<&'static str>
         .find(|(_, row)| row.is_some())
         .map(|(table, _)| table))
 }
+
+/// Orders of a service day by status.
+pub fn orders_by_status(
+    conn: &mut DbConn,
+    day: chrono::NaiveDate,
+) -> QueryResult<Vec<(crate::domain::order::OrderStatus, i64)>> {
+    orders::table
+        .filter(orders::service_date.eq(day))
+        .group_by(orders::status)
+        .select((orders::status, diesel::dsl::count_star()))
+        .load(conn)
+}

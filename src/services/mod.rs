@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod floor;
 pub mod housekeeping;
+pub mod mail;
 pub mod menu;
 pub mod orders;
 pub mod photos;

@@ -3,6 +3,7 @@
 //! keep their cause for the logs. Every service error becomes an `AppError` here, and only here.
 
 use crate::db::DbUnavailable;
+use crate::domain::text::with_causes;
 use crate::services::accounts::AccountError;
 use crate::services::cart::CartOpError;
 use crate::services::orders::OrderError;
@@ -64,18 +65,6 @@ impl AppError {
             AppError::Internal(_) => message_for(Status::InternalServerError).into(),
         }
     }
-}
-
-/// The error and every cause below it, on one line.
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }
 
 impl From<diesel::result::Error> for AppError {
@@ -176,7 +165,12 @@ pub fn error_page(req: &Request<'_>, status: Status, message: &str) -> response:
     } else {
         ("error", title_for(status))
     };
-    let template = Template::render(name, context! { status: status.code, title, message });
+    // A customer can quote it; the log line and the error report carry the same.
+    let request_id = (status.code >= 500).then(|| super::telemetry::request_id(req).to_string());
+    let template = Template::render(
+        name,
+        context! { status: status.code, title, message, request_id },
+    );
     let mut res = Response::build_from(template.respond_to(req)?);
     res.status(status)
         .header(Header::new("Vary", "HX-Request"))
@@ -223,12 +217,18 @@ pub fn message_for(status: Status) -> &'static str {
 
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let route = req.route().map_or_else(String::new, |r| r.uri.to_string());
+        let request_id = super::telemetry::request_id(req);
         match &self {
             AppError::Internal(_) => {
-                tracing::error!(error = %with_causes(&self), uri = %req.uri(), "request failed")
+                let error = with_causes(&self);
+                tracing::error!(error, route, request_id, "request failed");
+                crate::notify::report::request_failed(&error, &route, request_id);
             }
             AppError::Unavailable(_) => {
-                tracing::warn!(error = %with_causes(&self), uri = %req.uri(), "service unavailable")
+                let error = with_causes(&self);
+                tracing::warn!(error, route, request_id, "service unavailable");
+                crate::notify::report::request_failed(&error, &route, request_id);
             }
             _ => {}
         }

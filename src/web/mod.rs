@@ -14,11 +14,13 @@ pub mod guards;
 mod headers;
 mod health;
 mod layout;
+mod metrics;
 mod params;
 mod promise;
 mod shop;
 mod staff;
 mod stream;
+pub mod telemetry;
 mod upload;
 
 pub use headers::Headers;
@@ -32,6 +34,7 @@ use rocket::{Catcher, Request, Route};
 pub fn routes() -> Vec<Route> {
     let mut all = shop::routes();
     all.extend(health::routes());
+    all.extend(metrics::routes());
     all
 }
 

@@ -1,14 +1,15 @@
 //! Everything that runs when no request is served. One fairing starts every worker at liftoff:
-//! the live tailer of this process (`live::run_tailer`), the low-stock alerts and the
-//! housekeeping. Each stops when the server shuts down, and shutdown waits for them (a bounded
+//! the live tailer of this process (`live::run_tailer`), the low-stock alerts, the e-mail
+//! outbox (`mailer`) and the housekeeping. Each stops when the server shuts down, and shutdown waits for them (a bounded
 //! time). Workers call services
 //! (one transaction each) and the I/O modules (`payments`, `notify`): never a provider or an
 //! SMTP call inside a transaction.
 
 pub mod housekeeping;
+pub mod mailer;
 pub mod stock_alerts;
 
-use crate::config::Settings;
+use crate::config::{MailSettings, Settings};
 use crate::db::Db;
 use crate::live::{self, Hub};
 use rocket::fairing::{Fairing, Info, Kind};
@@ -25,15 +26,21 @@ pub struct Workers {
     hub: Hub,
     live_poll: Duration,
     housekeeping_every: Duration,
+    mail: MailSettings,
+    templates: String,
     running: Mutex<Vec<(&'static str, JoinHandle<()>)>>,
 }
 
-pub fn fairing(db: Db, hub: Hub, settings: &Settings) -> Workers {
+/// The workers of this process; `templates` is the template folder (e-mails are under
+/// `email/`).
+pub fn fairing(db: Db, hub: Hub, settings: &Settings, templates: &str) -> Workers {
     Workers {
         db,
         hub,
         live_poll: Duration::from_millis(settings.live_poll_ms),
         housekeeping_every: Duration::from_secs(settings.housekeeping.interval_s),
+        mail: settings.mail.clone(),
+        templates: templates.to_string(),
         running: Mutex::new(Vec::new()),
     }
 }
@@ -57,7 +64,14 @@ impl Fairing for Workers {
         let housekeeping =
             housekeeping::run(self.db.clone(), self.housekeeping_every, rocket.shutdown());
         let alerts = stock_alerts::run(self.db.clone(), self.hub.clone(), rocket.shutdown());
+        let mailer = mailer::run(
+            self.db.clone(),
+            self.mail.clone(),
+            self.templates.clone(),
+            rocket.shutdown(),
+        );
         let mut running = self.lock();
+        running.push(("mailer", tokio::spawn(mailer)));
         running.push(("low-stock alerts", tokio::spawn(alerts)));
         running.push(("live tailer", tokio::spawn(tailer)));
         running.push(("housekeeping", tokio::spawn(housekeeping)));

@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 71] = [
+const ROUTES: [(&str, &str, Serves, Ask); 73] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -380,6 +380,18 @@ const ROUTES: [(&str, &str, Serves, Ask); 71] = [
     (
         "POST /admin/ingredients/<ingredient>/delete",
         "/admin/ingredients/{I}/delete",
+        Serves::AdminOnly,
+        Ask::Post,
+    ),
+    (
+        "GET /admin/emails?<done>",
+        "/admin/emails",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "POST /admin/emails/<id>/retry",
+        "/admin/emails/1/retry",
         Serves::AdminOnly,
         Ask::Post,
     ),
@@ -784,6 +796,7 @@ async fn the_table_lists_every_staff_and_admin_route() {
     let figment = ocpizza::config::figment()
         .merge(("database_url", db.url.clone()))
         .merge(("media_dir", db.media_dir()))
+        .merge(("mail.folder", db.mail_dir()))
         .merge(("demo_photos", false))
         .merge(("log_level", "off"));
     let rocket = tokio::task::spawn_blocking(move || ocpizza::app(figment))

@@ -127,3 +127,105 @@ fn nested_settings_come_from_variables_with_a_double_underscore() {
     );
     assert!(ok.status.success(), "{}", stderr(&ok));
 }
+
+/// `ocpizza serve` as production runs it: one JSON log line per request, with the route
+/// pattern, status, duration and request id, and never the raw path with its token.
+#[test]
+fn a_release_server_logs_one_json_line_per_request_without_its_token() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = release_server(dir.path(), port);
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut next_json = || -> serde_json::Value {
+        let line = lines.next().expect("a log line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    };
+    while !next_json()["fields"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("serving on")
+    {}
+    let token = "5L97RXdVRb3py0XJN8PuASWIBmhnkHotAzHuLffhdQ";
+    let res = plain_http::request_id_of(&format!("http://127.0.0.1:{port}/orders/{token}"));
+    let line = loop {
+        let v = next_json();
+        if v["target"] == "ocpizza::request" {
+            break v;
+        }
+        assert!(
+            !v.to_string().contains(token),
+            "the token in a log line: {v}"
+        );
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let f = &line["fields"];
+    assert_eq!(
+        (
+            f["method"].as_str(),
+            f["route"].as_str(),
+            f["status"].as_u64()
+        ),
+        (Some("GET"), Some("/orders/<token>"), Some(404)),
+        "{line}"
+    );
+    assert!(f["duration_ms"].is_number(), "{line}");
+    assert_eq!(
+        f["request_id"].as_str(),
+        Some(res.as_str()),
+        "the id sent back"
+    );
+    assert!(!line.to_string().contains(token));
+}
+
+/// `ocpizza serve` in release, on `port`, its files under `dir`, its log on a pipe.
+fn release_server(dir: &std::path::Path, port: u16) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ocpizza"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("serve")
+        .env("OCPIZZA_DATABASE_URL", dir.join("ocpizza.db"))
+        .env("OCPIZZA_MEDIA_DIR", dir.join("media"))
+        .env("OCPIZZA_MAIL__FOLDER", dir.join("mail"))
+        .env("OCPIZZA_LOG", "info")
+        .env_remove("OCPIZZA_LOG_JSON")
+        .env("ROCKET_PROFILE", "release")
+        .env(
+            "ROCKET_SECRET_KEY",
+            "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=",
+        )
+        .env("ROCKET_PORT", port.to_string())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ocpizza serve")
+}
+
+mod plain_http {
+    /// A GET with a plain TCP exchange (the test has no blocking HTTP client): the answer's
+    /// request id.
+    pub fn request_id_of(url: &str) -> String {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_at(rest.find('/').unwrap());
+        let mut s = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("x-request-id: ")
+                    .map(|_| l[14..].trim().to_string())
+            })
+            .unwrap_or_else(|| panic!("no request id: {answer}"))
+    }
+}

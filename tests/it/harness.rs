@@ -12,8 +12,9 @@ pub const MYSQL_ENV: &str = "OCPIZZA_TEST_MYSQL_URL";
 pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
-    /// The media folder (uploads) of every app on this database.
+    /// The media folder (uploads) and the .eml folder of every app on this database.
     media: tempfile::TempDir,
+    mail: tempfile::TempDir,
     #[cfg(feature = "mysql")]
     drop_from: Option<(String, String)>,
 }
@@ -26,6 +27,7 @@ impl TestDb {
             url,
             _dir: Some(dir),
             media: tempfile::tempdir().expect("temp dir"),
+            mail: tempfile::tempdir().expect("temp dir"),
             #[cfg(feature = "mysql")]
             drop_from: None,
         })
@@ -54,12 +56,17 @@ impl TestDb {
             url: url.to_string(),
             _dir: None,
             media: tempfile::tempdir().expect("temp dir"),
+            mail: tempfile::tempdir().expect("temp dir"),
             drop_from: Some((admin_url, name)),
         }))
     }
 
     pub fn media_dir(&self) -> String {
         self.media.path().display().to_string()
+    }
+
+    pub fn mail_dir(&self) -> String {
+        self.mail.path().display().to_string()
     }
 
     pub fn pool(&self) -> DbPool {
@@ -133,6 +140,8 @@ impl TestApp {
             .merge(("demo_orders", false))
             .merge(("demo_photos", false))
             .merge(("media_dir", db.media_dir()))
+            .merge(("mail.folder", db.mail_dir()))
+            .merge(("mail.poll_ms", 200))
             .merge(("port", 0))
             .merge(("log_level", "off"))
             .merge(("live_poll_ms", 50))

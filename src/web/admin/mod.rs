@@ -10,6 +10,7 @@ use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
 
 mod dashboard;
+mod emails;
 mod exports;
 mod ingredients;
 mod managers;
@@ -21,6 +22,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = routes![show_admin_home];
     all.extend(dashboard::routes());
     all.extend(exports::routes());
+    all.extend(emails::routes());
     all.extend(ingredients::routes());
     all.extend(products::routes());
     all.extend(pizzerias::routes());

@@ -172,6 +172,7 @@ fn checkout_of(f: CheckoutForm, pizzeria: PizzeriaId, visitor: &Visitor) -> Opti
 #[post("/checkout", data = "<form>")]
 async fn place_order(
     state: &State<AppState>,
+    metrics: &State<std::sync::Arc<crate::web::telemetry::Metrics>>,
     visitor: Visitor,
     csrf: Csrf,
     form: Posted,
@@ -218,6 +219,7 @@ async fn place_order(
     let p = checkout.pizzeria;
     match state.db.run(move |c| orders::place(c, &checkout)).await? {
         Ok(placed) => {
+            metrics.placed();
             state.hub.order_changed(p);
             Ok(Reply::Redirect(Redirect::to(format!(
                 "/orders/{}",
@@ -225,7 +227,12 @@ async fn place_order(
             ))))
         }
         Err(OrderError::Db(e)) => Err(e.into()),
-        Err(refused) => page.refused(&visitor, refused.to_string()).await,
+        Err(refused) => {
+            if matches!(refused, OrderError::OutOfStock(_)) {
+                metrics.refused_for_stock();
+            }
+            page.refused(&visitor, refused.to_string()).await
+        }
     }
 }
 
