@@ -15,7 +15,13 @@ pub fn init(settings: &Settings) -> Option<sentry::ClientInitGuard> {
     if settings.sentry_dsn.is_empty() {
         return None;
     }
-    let dsn = settings.sentry_dsn.parse().ok()?;
+    let dsn = match settings.sentry_dsn.parse() {
+        Ok(dsn) => dsn,
+        Err(e) => {
+            tracing::warn!(error = %e, "OCPIZZA_SENTRY_DSN is not a DSN: no error report is sent");
+            return None;
+        }
+    };
     let options = sentry::ClientOptions {
         dsn: Some(dsn),
         release: Some(concat!("ocpizza@", env!("CARGO_PKG_VERSION")).into()),
