@@ -280,15 +280,13 @@ async fn photo_refused(
     state: &AppState,
     visitor: &Visitor,
     csrf: &Csrf,
-    id: ProductId,
+    (id, typed): (ProductId, &Typed),
     field: &str,
     message: String,
 ) -> AppResult<Template> {
-    let (p, recipe) = product_of(state, Ok(id)).await?;
     let mut errors = FieldErrors::default();
     errors.add(field, message);
-    let typed = typed_of(&p, &recipe);
-    form_page(state, visitor, csrf, Some(id.0), &typed, &errors, None).await
+    form_page(state, visitor, csrf, Some(id.0), typed, &errors, None).await
 }
 
 /// Names (or, with None, removes) the product's photo, and says so to every menu here.
@@ -318,7 +316,8 @@ async fn upload_photo(
     csrf: Csrf,
     upload: PostedFile,
 ) -> AppResult<Reply> {
-    let (p, _) = product_of(state, product).await?;
+    let (p, recipe) = product_of(state, product).await?;
+    let typed = typed_of(&p, &recipe);
     let stored = match upload.bytes() {
         Ok(bytes) => {
             let media = std::path::PathBuf::from(&state.settings.media_dir);
@@ -328,7 +327,8 @@ async fn upload_photo(
         }
         Err(FileRefusal::TooLarge(e)) => Err(StoreError::Refused(e)),
         Err(FileRefusal::Unexpected(message)) => {
-            let page = photo_refused(state, &visitor, &csrf, p.id, "form", message).await?;
+            let page =
+                photo_refused(state, &visitor, &csrf, (p.id, &typed), "form", message).await?;
             return Ok(Reply::Invalid(page));
         }
     };
@@ -342,7 +342,15 @@ async fn upload_photo(
         }
         Err(StoreError::Refused(e)) => {
             let too_large = e == PhotoError::TooLarge;
-            let page = photo_refused(state, &visitor, &csrf, p.id, "photo", e.to_string()).await?;
+            let page = photo_refused(
+                state,
+                &visitor,
+                &csrf,
+                (p.id, &typed),
+                "photo",
+                e.to_string(),
+            )
+            .await?;
             Ok(if too_large {
                 Reply::TooLarge(page)
             } else {
