@@ -48,6 +48,29 @@ pub struct Settings {
     pub housekeeping: HousekeepingSettings,
     /// E-mail: the outbox worker, SMTP or .eml files.
     pub mail: MailSettings,
+    /// `ocpizza backup`: where backups go, how long they stay, where they are copied.
+    pub backup: BackupSettings,
+}
+
+/// `ocpizza backup` (see `db::backup`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct BackupSettings {
+    /// Folder of the backups (created if missing).
+    pub dir: String,
+    /// Backups older than this many days are removed after a successful one (0: kept).
+    pub keep_days: u32,
+    /// rsync destination for a copy of each backup (`backup@host:/srv/ocpizza/`); empty: none.
+    pub copy_to: String,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings {
+            dir: "var/backups".into(),
+            keep_days: 14,
+            copy_to: String::new(),
+        }
+    }
 }
 
 /// The e-mail outbox worker (`workers::mailer`) and its transport.
@@ -133,6 +156,7 @@ impl Default for Settings {
             sentry_environment: "production".into(),
             housekeeping: HousekeepingSettings::default(),
             mail: MailSettings::default(),
+            backup: BackupSettings::default(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `ocpizza` command line: serve (default), migrate, seed-demo, create-user, check-config.
+//! `ocpizza` command line: serve (default), migrate, seed-demo, create-user, check-config,
+//! backup, restore.
 
 use clap::{Parser, Subcommand};
 use ocpizza::config::{self, Settings};
@@ -43,6 +44,29 @@ enum Command {
     },
     /// Check the configuration and the database connection, then exit.
     CheckConfig,
+    /// Back up the database (a consistent copy of the live database, compressed, with a
+    /// .sha256 file); remove backups older than the days kept; copy it to the backup host.
+    Backup {
+        /// Folder of the backups (default: OCPIZZA_BACKUP__DIR, var/backups)
+        #[arg(long)]
+        dir: Option<String>,
+        /// Remove backups older than this many days, 0 to keep all (default:
+        /// OCPIZZA_BACKUP__KEEP_DAYS, 14)
+        #[arg(long)]
+        keep_days: Option<u32>,
+        /// rsync destination of a copy (default: OCPIZZA_BACKUP__COPY_TO, none)
+        #[arg(long)]
+        copy_to: Option<String>,
+    },
+    /// Restore a backup into the database of OCPIZZA_DATABASE_URL (stop the app first). The
+    /// checksum is checked first; a database holding tables is replaced only with --force.
+    Restore {
+        /// The backup file (.sql.gz for MySQL/MariaDB, .sqlite.gz for SQLite)
+        file: std::path::PathBuf,
+        /// Replace what the database holds
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +92,12 @@ fn main() -> ExitCode {
             name,
         } => create_user(&settings, &role, pizzeria.as_deref(), &email, &name),
         Command::CheckConfig => check_config(&settings),
+        Command::Backup {
+            dir,
+            keep_days,
+            copy_to,
+        } => backup(&settings, dir, keep_days, copy_to),
+        Command::Restore { file, force } => restore(&settings, &file, force),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -199,6 +229,46 @@ fn check_config(settings: &Settings) -> Result<(), String> {
         } else {
             "up to date"
         }
+    );
+    Ok(())
+}
+
+fn backup(
+    settings: &Settings,
+    dir: Option<String>,
+    keep_days: Option<u32>,
+    copy_to: Option<String>,
+) -> Result<(), String> {
+    let b = &settings.backup;
+    let plan = db::backup::BackupPlan {
+        dir: dir.unwrap_or_else(|| b.dir.clone()).into(),
+        keep_days: keep_days.unwrap_or(b.keep_days),
+        copy_to: copy_to.or_else(|| Some(b.copy_to.clone()).filter(|c| !c.is_empty())),
+    };
+    let done = db::backup::backup(&settings.database_url, &plan)
+        .map_err(|e| format!("backup FAILED: {e}"))?;
+    println!(
+        "backup written: {} ({} bytes, {} tables), checksum {}; {} old backup(s) removed{}",
+        done.file.display(),
+        done.bytes,
+        done.tables,
+        done.checksum.display(),
+        done.removed,
+        plan.copy_to
+            .map(|c| format!("; copied to {c}"))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn restore(settings: &Settings, file: &std::path::Path, force: bool) -> Result<(), String> {
+    let done = db::backup::restore(file, &settings.database_url, force)
+        .map_err(|e| format!("restore refused or failed: {e}"))?;
+    println!(
+        "restored {} into {} ({} tables); run `ocpizza migrate` if this release is newer than the backup",
+        file.display(),
+        db::redact(&settings.database_url),
+        done.tables
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! transaction helpers and the few places where the two backends differ. Nothing above this
 //! module matches on the backend.
 
+pub mod backup;
 mod handle;
 pub mod migrate;
 mod pool;

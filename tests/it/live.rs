@@ -33,9 +33,24 @@ impl SseReader {
             .send()
             .await
             .unwrap();
+        assert_eq!(res.headers()["x-accel-buffering"], "no");
+        Self::reading(res)
+    }
+
+    /// A stream through NGINX (which reads and drops X-Accel-Buffering).
+    pub async fn open_proxied(http: &reqwest::Client, url: &str) -> SseReader {
+        let res = http
+            .get(url)
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .unwrap();
+        Self::reading(res)
+    }
+
+    fn reading(res: reqwest::Response) -> SseReader {
         assert_eq!(res.status().as_u16(), 200);
         assert_eq!(res.headers()["content-type"], "text/event-stream");
-        assert_eq!(res.headers()["x-accel-buffering"], "no");
         SseReader {
             body: Box::pin(res.bytes_stream()),
             buf: String::new(),
