@@ -3,7 +3,7 @@
 use crate::each_backend;
 use std::process::{Command, Output};
 
-fn ocpizza(database_url: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+pub fn ocpizza(database_url: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ocpizza"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
@@ -17,11 +17,11 @@ fn ocpizza(database_url: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Out
     cmd.output().expect("run ocpizza")
 }
 
-fn stderr(o: &Output) -> String {
+pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 

@@ -6,6 +6,7 @@ mod harness;
 mod account_life;
 mod accounts;
 mod authorization;
+mod backup;
 mod browser;
 mod cart_stock;
 mod catalog;
