@@ -1,7 +1,8 @@
 //! The one way a live page streams server-sent events: subscribe to the hub before reading the
 //! page's state, send that state first, then for each broadcast that concerns the page send
 //! what changed; after a lag, read everything again from the database (never trust a lagged
-//! broadcast). Keep-alives every 15 s; the stream ends when the server shuts down.
+//! broadcast). Keep-alives every 15 s; when the server shuts down the stream asks the browser to
+//! reconnect within half a second, then ends.
 
 use crate::live::{Hub, LiveEvent};
 use rocket::response::stream::{Event, EventStream};
@@ -13,6 +14,9 @@ use std::future::Future;
 use std::time::Duration;
 
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// When the server stops, how soon the browser is asked to reconnect.
+pub const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
 /// Taken before the page's first state is read, so that no change falls in between.
 pub struct Subscription(Receiver<LiveEvent>);
@@ -70,7 +74,12 @@ pub fn live_stream<'r, P: LivePage + 'r>(
                     Err(RecvError::Closed) => break,
                 },
                 _ = timer => None,
-                _ = &mut end => break,
+                _ = &mut end => {
+                    // The server is stopping (an update, a restart): the browser comes back
+                    // soon, to this process or another.
+                    yield Event::retry(RECONNECT_AFTER);
+                    break;
+                }
             };
             match page.update(cause.as_ref()).await {
                 Ok(events) => for event in events {

@@ -37,6 +37,7 @@ mod photos;
 mod pizzerias;
 mod products;
 mod reports;
+mod restart;
 mod sessions;
 mod stock;
 mod team;
