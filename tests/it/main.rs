@@ -40,6 +40,7 @@ mod reports;
 mod restart;
 mod sessions;
 mod stock;
+mod supervised;
 mod team;
 mod telemetry;
 mod workers;
