@@ -16,7 +16,10 @@ use std::sync::Arc;
 
 /// Every ingredient of pizzeria `p` plentiful: orders never run out during a drill.
 fn plenty(conn: &mut ocpizza::db::DbConn, p: PizzeriaId) {
-    let all: Vec<i64> = ingredients::table.select(ingredients::id).load(conn).unwrap();
+    let all: Vec<i64> = ingredients::table
+        .select(ingredients::id)
+        .load(conn)
+        .unwrap();
     for id in all {
         fixtures::set_stock(conn, p, IngredientId(id), 1_000_000);
     }
@@ -61,16 +64,31 @@ fn written(dir: &Path, ext: &str) -> PathBuf {
 fn backup(url: &str, dir: &Path) -> PathBuf {
     let out = ocpizza(url, &["backup", "--dir", &dir.display().to_string()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("backup written: "), "{}", stdout(&out));
-    let ext = if url.starts_with("mysql://") { ".sql.gz" } else { ".sqlite.gz" };
+    assert!(
+        stdout(&out).starts_with("backup written: "),
+        "{}",
+        stdout(&out)
+    );
+    let ext = if url.starts_with("mysql://") {
+        ".sql.gz"
+    } else {
+        ".sqlite.gz"
+    };
     let file = written(dir, ext);
     let check = std::process::Command::new("sha256sum")
         .arg("--check")
-        .arg(format!("{}.sha256", file.file_name().unwrap().to_string_lossy()))
+        .arg(format!(
+            "{}.sha256",
+            file.file_name().unwrap().to_string_lossy()
+        ))
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(check.status.success(), "sha256sum -c agrees: {}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        check.status.success(),
+        "sha256sum -c agrees: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     file
 }
 
@@ -97,14 +115,32 @@ mod mariadb {
     /// `mariadb` (or `mysql`) on the test database: its output lines.
     fn sql(url: &str, query: &str) -> Vec<String> {
         let u = url::Url::parse(url).unwrap();
-        let client = if Path::new("/usr/bin/mariadb").exists() { "mariadb" } else { "mysql" };
+        let client = if Path::new("/usr/bin/mariadb").exists() {
+            "mariadb"
+        } else {
+            "mysql"
+        };
         let out = std::process::Command::new(client)
-            .args(["-h", u.host_str().unwrap(), "-P", &u.port().unwrap_or(3306).to_string(), "-u", u.username()])
+            .args([
+                "-h",
+                u.host_str().unwrap(),
+                "-P",
+                &u.port().unwrap_or(3306).to_string(),
+                "-u",
+                u.username(),
+            ])
             .args(["-N", "-B", "-e", query, u.path().trim_start_matches('/')])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Each table with its row count and its checksum.
@@ -127,17 +163,33 @@ mod mariadb {
         };
         let dir = tempfile::tempdir().unwrap();
         let empty = TestDb::mysql().unwrap();
-        let out = ocpizza(&empty.url, &["backup", "--dir", &dir.path().display().to_string()], &[]);
+        let out = ocpizza(
+            &empty.url,
+            &["backup", "--dir", &dir.path().display().to_string()],
+            &[],
+        );
         assert_eq!(out.status.code(), Some(2));
-        assert!(stderr(&out).contains("backup FAILED: the backup is not complete: the dump holds no table"), "{}", stderr(&out));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left of a failed backup");
+        assert!(
+            stderr(&out)
+                .contains("backup FAILED: the backup is not complete: the dump holds no table"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing left of a failed backup"
+        );
 
         let (app, _, tokens) = shop_with_orders(db.clone(), 3).await;
         settled(&app).await;
         drop(app);
         let url = db.url.clone();
         let before = census(&url);
-        assert!(before.iter().any(|t| t.starts_with("orders 3 ")), "{before:?}");
+        assert!(
+            before.iter().any(|t| t.starts_with("orders 3 ")),
+            "{before:?}"
+        );
         let file = tokio::task::spawn_blocking({
             let (url, dir) = (url.clone(), dir.path().to_path_buf());
             move || backup(&url, &dir)
@@ -147,10 +199,17 @@ mod mariadb {
 
         let refused = restore(&url, &file, false);
         assert_eq!(refused.status.code(), Some(2));
-        assert!(stderr(&refused).contains("already holds 27 table(s)"), "{}", stderr(&refused));
+        assert!(
+            stderr(&refused).contains("already holds 27 table(s)"),
+            "{}",
+            stderr(&refused)
+        );
 
         let tables = sql(&url, "SELECT GROUP_CONCAT(CONCAT('`', table_name, '`')) FROM information_schema.tables WHERE table_schema = DATABASE()");
-        sql(&url, &format!("SET FOREIGN_KEY_CHECKS = 0; DROP TABLE {}", tables[0]));
+        sql(
+            &url,
+            &format!("SET FOREIGN_KEY_CHECKS = 0; DROP TABLE {}", tables[0]),
+        );
         assert!(sql(&url, "SHOW TABLES").is_empty(), "wiped");
         let restored = restore(&url, &file, false);
         assert!(restored.status.success(), "{}", stderr(&restored));
@@ -164,7 +223,11 @@ mod mariadb {
         std::fs::write(&file, bytes).unwrap();
         let damaged = restore(&empty.url, &file, true);
         assert_eq!(damaged.status.code(), Some(2));
-        assert!(stderr(&damaged).contains("does not match"), "{}", stderr(&damaged));
+        assert!(
+            stderr(&damaged).contains("does not match"),
+            "{}",
+            stderr(&damaged)
+        );
         assert!(sql(&empty.url, "SHOW TABLES").is_empty());
     }
 }
@@ -175,12 +238,21 @@ async fn settled(app: &TestApp) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let unsent: i64 = app
-            .with_conn(|c| email_outbox::table.filter(email_outbox::sent_at.is_null()).count().get_result(c).unwrap())
+            .with_conn(|c| {
+                email_outbox::table
+                    .filter(email_outbox::sent_at.is_null())
+                    .count()
+                    .get_result(c)
+                    .unwrap()
+            })
             .await;
         if unsent == 0 {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{unsent} e-mails still unsent");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{unsent} e-mails still unsent"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -233,21 +305,43 @@ async fn an_sqlite_backup_taken_while_orders_are_placed_restores_a_consistent_da
     for w in writers {
         during += w.await.unwrap();
     }
-    assert!(at_end > at_start, "orders were placed during the backup ({at_start} → {at_end})");
+    assert!(
+        at_end > at_start,
+        "orders were placed during the backup ({at_start} → {at_end})"
+    );
 
     let target = TestDb::sqlite();
     let out = restore(&target.url, &file, false);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut conn = SqliteConnection::establish(&target.url).unwrap();
     let restored = count(&mut conn, "SELECT COUNT(*) AS n FROM orders");
-    assert!((at_start..=at_end).contains(&restored), "{at_start} ≤ {restored} ≤ {at_end} ({during} placed)");
+    assert!(
+        (at_start..=at_end).contains(&restored),
+        "{at_start} ≤ {restored} ≤ {at_end} ({during} placed)"
+    );
     let orphans = "SELECT COUNT(*) AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id) \
         OR NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id)";
-    assert_eq!(count(&mut conn, orphans), 0, "every order whole: its lines and its events");
-    let fk = diesel::sql_query("PRAGMA foreign_key_check").execute(&mut conn).unwrap();
+    assert_eq!(
+        count(&mut conn, orphans),
+        0,
+        "every order whole: its lines and its events"
+    );
+    let fk = diesel::sql_query("PRAGMA foreign_key_check")
+        .execute(&mut conn)
+        .unwrap();
     assert_eq!(fk, 0, "no row points at a missing one");
-    let token: String = orders::table.select(orders::token).order(orders::id.desc()).first(&mut conn).unwrap();
+    let token: String = orders::table
+        .select(orders::token)
+        .order(orders::id.desc())
+        .first(&mut conn)
+        .unwrap();
     drop(conn);
+    let again = restore(&target.url, &file, true);
+    assert!(
+        again.status.success(),
+        "--force replaces a database: {}",
+        stderr(&again)
+    );
     serves_order(target, &token).await;
 }
 
@@ -259,27 +353,59 @@ async fn backups_older_than_the_days_kept_go_and_each_new_one_is_copied_to_the_b
     let old = dir.path().join("ocpizza-sqlite-20261101-040000Z.sqlite.gz");
     let recent = dir.path().join("ocpizza-sqlite-20261125-040000Z.sqlite.gz");
     let other = dir.path().join("notes.txt");
-    for (file, age) in [(&old, "20 days ago"), (&recent, "7 days ago"), (&other, "40 days ago")] {
+    for (file, age) in [
+        (&old, "20 days ago"),
+        (&recent, "7 days ago"),
+        (&other, "40 days ago"),
+    ] {
         std::fs::write(file, b"x").unwrap();
-        let touched = std::process::Command::new("touch").args(["-d", age]).arg(file).status().unwrap();
+        let touched = std::process::Command::new("touch")
+            .args(["-d", age])
+            .arg(file)
+            .status()
+            .unwrap();
         assert!(touched.success());
     }
     let dest = format!("{}/", host.path().display());
     let folder = dir.path().display().to_string();
     let out = tokio::task::spawn_blocking({
         let url = db.url.clone();
-        move || ocpizza(&url, &["backup", "--dir", &folder, "--keep-days", "14", "--copy-to", &dest], &[])
+        move || {
+            ocpizza(
+                &url,
+                &[
+                    "backup",
+                    "--dir",
+                    &folder,
+                    "--keep-days",
+                    "14",
+                    "--copy-to",
+                    &dest,
+                ],
+                &[],
+            )
+        }
     })
     .await
     .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("1 old backup(s) removed; copied to"), "{}", stdout(&out));
-    assert!(!old.exists() && recent.exists() && other.exists(), "only our backups past 14 days go");
+    assert!(
+        stdout(&out).contains("1 old backup(s) removed; copied to"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !old.exists() && recent.exists() && other.exists(),
+        "only our backups past 14 days go"
+    );
     let mut copied: Vec<String> = std::fs::read_dir(host.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     copied.sort();
     assert_eq!(copied.len(), 2, "{copied:?}");
-    assert!(copied[0].ends_with(".sqlite.gz") && copied[1] == format!("{}.sha256", copied[0]), "{copied:?}");
+    assert!(
+        copied[0].ends_with(".sqlite.gz") && copied[1] == format!("{}.sha256", copied[0]),
+        "{copied:?}"
+    );
 }

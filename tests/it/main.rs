@@ -38,6 +38,7 @@ mod pizzerias;
 mod products;
 mod reports;
 mod restart;
+mod runbook;
 mod sessions;
 mod stock;
 mod supervised;

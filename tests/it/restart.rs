@@ -57,7 +57,10 @@ async fn ready(base: &str) {
 }
 
 fn terminate(child: &mut Child) {
-    let sent = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "a SIGTERM is a clean stop: {status}");
@@ -71,7 +74,13 @@ struct Outcomes {
 }
 
 /// One customer ordering again and again until `stop`: what each checkout got.
-async fn customer(base: String, p: i64, product: i64, stop: Arc<AtomicBool>, out: Arc<Mutex<Outcomes>>) {
+async fn customer(
+    base: String,
+    p: i64,
+    product: i64,
+    stop: Arc<AtomicBool>,
+    out: Arc<Mutex<Outcomes>>,
+) {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -83,21 +92,33 @@ async fn customer(base: String, p: i64, product: i64, stop: Arc<AtomicBool>, out
         async move { http.get(path).send().await.ok()?.text().await.ok() }
     };
     while !stop.load(Ordering::Relaxed) {
-        let Some(home) = page(format!("{base}/")).await else { continue_later().await; continue };
-        let Some(csrf) = crate::customer::csrf_in(&home) else { continue };
+        let Some(home) = page(format!("{base}/")).await else {
+            continue_later().await;
+            continue;
+        };
+        let Some(csrf) = crate::customer::csrf_in(&home) else {
+            continue;
+        };
         let add = http
             .post(format!("{base}/cart/lines"))
             .header("Sec-Fetch-Site", "same-origin")
             .header("HX-Request", "true")
             .header("X-CSRF-Token", &csrf)
-            .form(&[("pizzeria_id", p.to_string()), ("product_id", product.to_string()), ("quantity", "1".into())])
+            .form(&[
+                ("pizzeria_id", p.to_string()),
+                ("product_id", product.to_string()),
+                ("quantity", "1".into()),
+            ])
             .send()
             .await;
         if add.is_err() {
             continue_later().await;
             continue;
         }
-        let Some(form) = page(format!("{base}/checkout")).await else { continue_later().await; continue };
+        let Some(form) = page(format!("{base}/checkout")).await else {
+            continue_later().await;
+            continue;
+        };
         let (Some(key), Some(version), Some(shown), Some(csrf)) = (
             field_in(&form, "idempotency_key"),
             field_in(&form, "cart_version"),
@@ -107,16 +128,37 @@ async fn customer(base: String, p: i64, product: i64, stop: Arc<AtomicBool>, out
             continue;
         };
         let fields = [
-            ("csrf_token", csrf.as_str()), ("idempotency_key", &key), ("cart_version", &version), ("cart_shown", &shown),
-            ("fulfilment", "delivery"), ("street", "12 rue Oberkampf"), ("postal_code", "75011"), ("city", "Paris"),
-            ("instructions", ""), ("name", "Léa Martin"), ("phone", "06 12 34 56 78"), ("email", "lea@example.fr"),
-            ("when", "asap"), ("payment", "on_delivery"),
+            ("csrf_token", csrf.as_str()),
+            ("idempotency_key", &key),
+            ("cart_version", &version),
+            ("cart_shown", &shown),
+            ("fulfilment", "delivery"),
+            ("street", "12 rue Oberkampf"),
+            ("postal_code", "75011"),
+            ("city", "Paris"),
+            ("instructions", ""),
+            ("name", "Léa Martin"),
+            ("phone", "06 12 34 56 78"),
+            ("email", "lea@example.fr"),
+            ("when", "asap"),
+            ("payment", "on_delivery"),
         ];
-        let sent = http.post(format!("{base}/checkout")).header("Sec-Fetch-Site", "same-origin").form(&fields).send().await;
+        let sent = http
+            .post(format!("{base}/checkout"))
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&fields)
+            .send()
+            .await;
         let mut out = out.lock().unwrap();
         match sent {
             Ok(r) if r.status() == 303 => {
-                let token = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+                let token = r.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string();
                 out.accepted.insert(token);
             }
             Ok(_) => out.refused += 1,
@@ -135,7 +177,8 @@ async fn stream_ending(res: reqwest::Response) -> String {
     use futures_util::StreamExt;
     let mut body = res.bytes_stream();
     let mut text = String::new();
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(Duration::from_secs(10), body.next()).await {
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(Duration::from_secs(10), body.next()).await
+    {
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
     text
@@ -147,17 +190,29 @@ async fn all_mail_sent(db: &TestDb) -> (i64, Vec<String>) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let mut c = pool.get().unwrap();
-        let unsent: i64 = email_outbox::table.filter(email_outbox::sent_at.is_null()).count().get_result(&mut c).unwrap();
+        let unsent: i64 = email_outbox::table
+            .filter(email_outbox::sent_at.is_null())
+            .count()
+            .get_result(&mut c)
+            .unwrap();
         if unsent == 0 {
             let rows: i64 = email_outbox::table.count().get_result(&mut c).unwrap();
             let ids = std::fs::read_dir(db.mail_dir())
                 .unwrap()
                 .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-                .map(|m| m.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).unwrap_or_default().to_string())
+                .map(|m| {
+                    m.lines()
+                        .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                        .unwrap_or_default()
+                        .to_string()
+                })
                 .collect();
             return (rows, ids);
         }
-        assert!(tokio::time::Instant::now() < deadline, "{unsent} e-mails never sent");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{unsent} e-mails never sent"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -16,7 +16,9 @@ fn shipped(path: &str) -> String {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e} (scripts/setup installs it)"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e} (scripts/setup installs it)"));
     assert!(
         out.status.success(),
         "{cmd:?}: {}{}",
@@ -31,23 +33,46 @@ fn the_systemd_units_and_the_backup_timer_pass_systemd_analyze() {
     let dir = tempfile::tempdir().unwrap();
     let env_file = dir.path().join("ocpizza.env");
     std::fs::write(&env_file, "").unwrap();
-    for unit in ["ocpizza@.service", "ocpizza-backup.service", "ocpizza-backup.timer"] {
+    for unit in [
+        "ocpizza@.service",
+        "ocpizza-backup.service",
+        "ocpizza-backup.timer",
+    ] {
         let text = shipped(&format!("deploy/systemd/{unit}"))
-            .replace("/opt/ocpizza/current/ocpizza", env!("CARGO_BIN_EXE_ocpizza"))
+            .replace(
+                "/opt/ocpizza/current/ocpizza",
+                env!("CARGO_BIN_EXE_ocpizza"),
+            )
             .replace("/etc/ocpizza/ocpizza.env", &env_file.display().to_string());
         std::fs::write(dir.path().join(unit), text).unwrap();
     }
-    let out = run(Command::new("systemd-analyze")
-        .arg("verify")
-        .args(["ocpizza@8000.service", "ocpizza-backup.service", "ocpizza-backup.timer"].map(|u| dir.path().join(u))));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no warning either");
+    let out = run(Command::new("systemd-analyze").arg("verify").args(
+        [
+            "ocpizza@8000.service",
+            "ocpizza-backup.service",
+            "ocpizza-backup.timer",
+        ]
+        .map(|u| dir.path().join(u)),
+    ));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no warning either"
+    );
 
     let timer = shipped("deploy/systemd/ocpizza-backup.timer");
-    let when = timer.lines().find_map(|l| l.strip_prefix("OnCalendar=")).unwrap();
+    let when = timer
+        .lines()
+        .find_map(|l| l.strip_prefix("OnCalendar="))
+        .unwrap();
     let out = run(Command::new("systemd-analyze").args(["calendar", when]));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Normalized form: *-*-* 04:00:00 Europe/Paris"), "{text}");
-    assert!(shipped("deploy/cron/ocpizza-backup").contains("\n0 4 * * * root /opt/ocpizza/current/deploy/bin/ocpizza-backup\n"));
+    assert!(
+        text.contains("Normalized form: *-*-* 04:00:00 Europe/Paris"),
+        "{text}"
+    );
+    assert!(shipped("deploy/cron/ocpizza-backup")
+        .contains("\n0 4 * * * root /opt/ocpizza/current/deploy/bin/ocpizza-backup\n"));
 }
 
 #[test]
@@ -55,7 +80,10 @@ fn the_firewall_rules_pass_nft_check() {
     let rules = format!("{ROOT}/deploy/firewall/nftables.conf");
     run(Command::new("nft").args(["-c", "-f", &rules]));
     let text = shipped("deploy/firewall/nftables.conf");
-    assert!(text.contains("policy drop;") && text.contains("tcp dport { 22, 80, 443 } ct state new accept"));
+    assert!(
+        text.contains("policy drop;")
+            && text.contains("tcp dport { 22, 80, 443 } ct state new accept")
+    );
 }
 
 /// `OCPIZZA_DB_PASSWORD=... envsubst < deploy/mysql/create-database.sql | mysql`, then the app's
@@ -63,10 +91,17 @@ fn the_firewall_rules_pass_nft_check() {
 #[cfg(feature = "mysql")]
 #[test]
 fn the_database_script_gives_ocpizza_dbadmin_its_database_and_nothing_else() {
-    let Some(admin) = std::env::var(crate::harness::MYSQL_ENV).ok().filter(|u| u.starts_with("mysql://root@127.0.0.1:3306/")) else {
+    let Some(admin) = std::env::var(crate::harness::MYSQL_ENV)
+        .ok()
+        .filter(|u| u.starts_with("mysql://root@127.0.0.1:3306/"))
+    else {
         return eprintln!("not run: needs OCPIZZA_TEST_MYSQL_URL on root@127.0.0.1:3306");
     };
-    let client = if Path::new("/usr/bin/mariadb").exists() { "mariadb" } else { "mysql" };
+    let client = if Path::new("/usr/bin/mariadb").exists() {
+        "mariadb"
+    } else {
+        "mysql"
+    };
     let sql = |input: &str| {
         use std::io::Write;
         let mut child = Command::new(client)
@@ -75,9 +110,18 @@ fn the_database_script_gives_ocpizza_dbadmin_its_database_and_nothing_else() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let script = run(Command::new("envsubst")
         .env("OCPIZZA_DB_PASSWORD", "s3cret-Pizz@")
@@ -93,10 +137,25 @@ fn the_database_script_gives_ocpizza_dbadmin_its_database_and_nothing_else() {
     let seeded = ocpizza(url, &["seed-demo"], &[]);
     assert!(seeded.status.success(), "{}", stderr(&seeded));
     let dir = tempfile::tempdir().unwrap();
-    let saved = ocpizza(url, &["backup", "--dir", &dir.path().display().to_string()], &[]);
-    assert!(saved.status.success(), "the user's privileges are enough for a backup: {}", stderr(&saved));
-    let elsewhere = admin.rsplit_once('/').map(|(_, db)| db.to_string()).unwrap();
-    let other = ocpizza(&format!("mysql://ocpizza_dbadmin:s3cret-Pizz%40@127.0.0.1:3306/{elsewhere}"), &["check-config"], &[]);
+    let saved = ocpizza(
+        url,
+        &["backup", "--dir", &dir.path().display().to_string()],
+        &[],
+    );
+    assert!(
+        saved.status.success(),
+        "the user's privileges are enough for a backup: {}",
+        stderr(&saved)
+    );
+    let elsewhere = admin
+        .rsplit_once('/')
+        .map(|(_, db)| db.to_string())
+        .unwrap();
+    let other = ocpizza(
+        &format!("mysql://ocpizza_dbadmin:s3cret-Pizz%40@127.0.0.1:3306/{elsewhere}"),
+        &["check-config"],
+        &[],
+    );
     assert!(!other.status.success(), "no access to another database");
     sql("DROP DATABASE ocpizza_db; DROP USER 'ocpizza_dbadmin'@'localhost', 'ocpizza_dbadmin'@'127.0.0.1';");
 }
@@ -158,7 +217,12 @@ impl Drop for Shutdown {
 
 /// `supervisorctl <args>` on the test's supervisord: what it printed.
 fn ctl(conf: &Path, args: &[&str]) -> String {
-    let out = Command::new("supervisorctl").arg("-c").arg(conf).args(args).output().expect("supervisorctl (scripts/setup)");
+    let out = Command::new("supervisorctl")
+        .arg("-c")
+        .arg(conf)
+        .args(args)
+        .output()
+        .expect("supervisorctl (scripts/setup)");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -183,19 +247,48 @@ async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
     let conf = supervisor_conf(dir.path(), base, &env_file);
     run(Command::new("supervisord").arg("-c").arg(&conf));
     let _stop = Shutdown(conf.clone());
-    until("both processes answer", async || answers(base).await && answers(base + 1).await).await;
-    let running = async || ctl(&conf, &["status", "ocpizza:*"]).matches("RUNNING").count() == 2;
+    until("both processes answer", async || {
+        answers(base).await && answers(base + 1).await
+    })
+    .await;
+    let running = async || {
+        ctl(&conf, &["status", "ocpizza:*"])
+            .matches("RUNNING")
+            .count()
+            == 2
+    };
     until("Supervisor says both RUNNING", running).await;
 
-    ctl(&conf, &["restart", "ocpizza:*"]);
-    until("both back after a restart", async || answers(base).await && answers(base + 1).await).await;
+    // An update restarts one process after the other: one always answers.
+    for (port, other) in [(base, base + 1), (base + 1, base)] {
+        let restart = tokio::task::spawn_blocking({
+            let conf = conf.clone();
+            move || ctl(&conf, &["restart", &format!("ocpizza:ocpizza-{port}")])
+        });
+        while !restart.is_finished() {
+            assert!(
+                answers(other).await,
+                "{other} answers while {port} restarts"
+            );
+        }
+        assert!(restart.await.unwrap().contains("started"));
+        until("back after its restart", async || answers(port).await).await;
+    }
     until("both RUNNING again", running).await;
     ctl(&conf, &["stop", "ocpizza:*"]);
     let status = ctl(&conf, &["status", "ocpizza:*"]);
     assert_eq!(status.matches("STOPPED").count(), 2, "{status}");
     assert!(!answers(base).await && !answers(base + 1).await);
+    ctl(&conf, &["start", "ocpizza:*"]);
+    until("started again", running).await;
+    assert!(answers(base).await && answers(base + 1).await);
+    ctl(&conf, &["stop", "ocpizza:*"]);
     drop(_stop);
     let log = std::fs::read_to_string(dir.path().join("supervisord.log")).unwrap();
-    assert_eq!(log.matches("(exit status 0)").count(), 4, "each stop a clean exit on SIGTERM, none killed: {log}");
+    assert_eq!(
+        log.matches("(exit status 0)").count(),
+        6,
+        "each stop a clean exit on SIGTERM, none killed: {log}"
+    );
     assert!(!log.contains("SIGKILL"), "{log}");
 }
