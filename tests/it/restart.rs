@@ -73,6 +73,75 @@ struct Outcomes {
     refused: usize,
 }
 
+/// A pizza in the cart, then the checkout page: its form, or None when the server is away.
+async fn fill_cart(http: &reqwest::Client, base: &str, p: i64, product: i64) -> Option<String> {
+    let home = http
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let csrf = crate::customer::csrf_in(&home)?;
+    http.post(format!("{base}/cart/lines"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("HX-Request", "true")
+        .header("X-CSRF-Token", &csrf)
+        .form(&[
+            ("pizzeria_id", p.to_string()),
+            ("product_id", product.to_string()),
+            ("quantity", "1".into()),
+        ])
+        .send()
+        .await
+        .ok()?;
+    http.get(format!("{base}/checkout"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()
+}
+
+/// Posts the checkout `form` shows (None if the page had no form).
+async fn check_out(
+    http: &reqwest::Client,
+    base: &str,
+    form: &str,
+) -> Option<reqwest::Result<reqwest::Response>> {
+    let (key, version, shown, csrf) = (
+        field_in(form, "idempotency_key")?,
+        field_in(form, "cart_version")?,
+        field_in(form, "cart_shown")?,
+        crate::customer::csrf_in(form)?,
+    );
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("idempotency_key", &key),
+        ("cart_version", &version),
+        ("cart_shown", &shown),
+        ("fulfilment", "delivery"),
+        ("street", "12 rue Oberkampf"),
+        ("postal_code", "75011"),
+        ("city", "Paris"),
+        ("instructions", ""),
+        ("name", "Léa Martin"),
+        ("phone", "06 12 34 56 78"),
+        ("email", "lea@example.fr"),
+        ("when", "asap"),
+        ("payment", "on_delivery"),
+    ];
+    Some(
+        http.post(format!("{base}/checkout"))
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&fields)
+            .send()
+            .await,
+    )
+}
+
 /// One customer ordering again and again until `stop`: what each checkout got.
 async fn customer(
     base: String,
@@ -87,68 +156,14 @@ async fn customer(
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let page = |path: String| {
-        let http = http.clone();
-        async move { http.get(path).send().await.ok()?.text().await.ok() }
-    };
     while !stop.load(Ordering::Relaxed) {
-        let Some(home) = page(format!("{base}/")).await else {
+        let Some(form) = fill_cart(&http, &base, p, product).await else {
             continue_later().await;
             continue;
         };
-        let Some(csrf) = crate::customer::csrf_in(&home) else {
+        let Some(sent) = check_out(&http, &base, &form).await else {
             continue;
         };
-        let add = http
-            .post(format!("{base}/cart/lines"))
-            .header("Sec-Fetch-Site", "same-origin")
-            .header("HX-Request", "true")
-            .header("X-CSRF-Token", &csrf)
-            .form(&[
-                ("pizzeria_id", p.to_string()),
-                ("product_id", product.to_string()),
-                ("quantity", "1".into()),
-            ])
-            .send()
-            .await;
-        if add.is_err() {
-            continue_later().await;
-            continue;
-        }
-        let Some(form) = page(format!("{base}/checkout")).await else {
-            continue_later().await;
-            continue;
-        };
-        let (Some(key), Some(version), Some(shown), Some(csrf)) = (
-            field_in(&form, "idempotency_key"),
-            field_in(&form, "cart_version"),
-            field_in(&form, "cart_shown"),
-            crate::customer::csrf_in(&form),
-        ) else {
-            continue;
-        };
-        let fields = [
-            ("csrf_token", csrf.as_str()),
-            ("idempotency_key", &key),
-            ("cart_version", &version),
-            ("cart_shown", &shown),
-            ("fulfilment", "delivery"),
-            ("street", "12 rue Oberkampf"),
-            ("postal_code", "75011"),
-            ("city", "Paris"),
-            ("instructions", ""),
-            ("name", "Léa Martin"),
-            ("phone", "06 12 34 56 78"),
-            ("email", "lea@example.fr"),
-            ("when", "asap"),
-            ("payment", "on_delivery"),
-        ];
-        let sent = http
-            .post(format!("{base}/checkout"))
-            .header("Sec-Fetch-Site", "same-origin")
-            .form(&fields)
-            .send()
-            .await;
         let mut out = out.lock().unwrap();
         match sent {
             Ok(r) if r.status() == 303 => {
@@ -157,9 +172,8 @@ async fn customer(
                     .unwrap()
                     .rsplit('/')
                     .next()
-                    .unwrap()
-                    .to_string();
-                out.accepted.insert(token);
+                    .unwrap();
+                out.accepted.insert(token.to_string());
             }
             Ok(_) => out.refused += 1,
             Err(_) => out.unanswered += 1,

@@ -86,6 +86,35 @@ fn the_firewall_rules_pass_nft_check() {
     );
 }
 
+/// `input` piped to the server's client as root, as `| sudo mysql` does on the VM.
+#[cfg(feature = "mysql")]
+fn sql(input: &str) {
+    use std::io::Write;
+    let client = if Path::new("/usr/bin/mariadb").exists() {
+        "mariadb"
+    } else {
+        "mysql"
+    };
+    let mut child = Command::new(client)
+        .args(["-h", "127.0.0.1", "-u", "root"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `OCPIZZA_DB_PASSWORD=... envsubst < deploy/mysql/create-database.sql | mysql`, then the app's
 /// own commands as that user, who reaches its database and no other.
 #[cfg(feature = "mysql")]
@@ -96,32 +125,6 @@ fn the_database_script_gives_ocpizza_dbadmin_its_database_and_nothing_else() {
         .filter(|u| u.starts_with("mysql://root@127.0.0.1:3306/"))
     else {
         return eprintln!("not run: needs OCPIZZA_TEST_MYSQL_URL on root@127.0.0.1:3306");
-    };
-    let client = if Path::new("/usr/bin/mariadb").exists() {
-        "mariadb"
-    } else {
-        "mysql"
-    };
-    let sql = |input: &str| {
-        use std::io::Write;
-        let mut child = Command::new(client)
-            .args(["-h", "127.0.0.1", "-u", "root"])
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     };
     let script = run(Command::new("envsubst")
         .env("OCPIZZA_DB_PASSWORD", "s3cret-Pizz@")
@@ -226,6 +229,24 @@ fn ctl(conf: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// An update restarts one process after the other: one always answers.
+async fn restart_one_after_the_other(conf: &Path, base: u16) {
+    for (port, other) in [(base, base + 1), (base + 1, base)] {
+        let restart = tokio::task::spawn_blocking({
+            let conf = conf.to_path_buf();
+            move || ctl(&conf, &["restart", &format!("ocpizza:ocpizza-{port}")])
+        });
+        while !restart.is_finished() {
+            assert!(
+                answers(other).await,
+                "{other} answers while {port} restarts"
+            );
+        }
+        assert!(restart.await.unwrap().contains("started"));
+        until("back after its restart", async || answers(port).await).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
     let db = TestDb::sqlite();
@@ -259,21 +280,7 @@ async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
     };
     until("Supervisor says both RUNNING", running).await;
 
-    // An update restarts one process after the other: one always answers.
-    for (port, other) in [(base, base + 1), (base + 1, base)] {
-        let restart = tokio::task::spawn_blocking({
-            let conf = conf.clone();
-            move || ctl(&conf, &["restart", &format!("ocpizza:ocpizza-{port}")])
-        });
-        while !restart.is_finished() {
-            assert!(
-                answers(other).await,
-                "{other} answers while {port} restarts"
-            );
-        }
-        assert!(restart.await.unwrap().contains("started"));
-        until("back after its restart", async || answers(port).await).await;
-    }
+    restart_one_after_the_other(&conf, base).await;
     until("both RUNNING again", running).await;
     ctl(&conf, &["stop", "ocpizza:*"]);
     let status = ctl(&conf, &["status", "ocpizza:*"]);
