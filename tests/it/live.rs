@@ -27,24 +27,24 @@ impl SseReader {
 
     /// The same, with a browser's client (its cookies).
     pub async fn open_with(http: &reqwest::Client, url: &str) -> SseReader {
-        let res = http
-            .get(url)
-            .timeout(Duration::from_secs(600))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.headers()["x-accel-buffering"], "no");
-        Self::reading(res)
+        Self::connect(http, url, true).await
     }
 
     /// A stream through NGINX (which reads and drops X-Accel-Buffering).
     pub async fn open_proxied(http: &reqwest::Client, url: &str) -> SseReader {
+        Self::connect(http, url, false).await
+    }
+
+    async fn connect(http: &reqwest::Client, url: &str, direct: bool) -> SseReader {
         let res = http
             .get(url)
             .timeout(Duration::from_secs(600))
             .send()
             .await
             .unwrap();
+        if direct {
+            assert_eq!(res.headers()["x-accel-buffering"], "no");
+        }
         Self::reading(res)
     }
 
