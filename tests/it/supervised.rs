@@ -259,7 +259,7 @@ async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
         &env_file,
         format!(
             "OCPIZZA_DATABASE_URL={}\nOCPIZZA_MEDIA_DIR={}\nOCPIZZA_MAIL__FOLDER={}\nROCKET_SECRET_KEY=hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=\n\
-             OCPIZZA_LOG=warn\nOCPIZZA_HOME={ROOT}\nOCPIZZA_BIN={}\nOCPIZZA_USER={}\n",
+             # as in production\nOCPIZZA_MAIL__FROM=OC Pizza <commandes@ocpizza.fr>\nOCPIZZA_LOG=\"warn\"\nOCPIZZA_HOME={ROOT}\nOCPIZZA_BIN={}\nOCPIZZA_USER={}\n",
             db.url, db.media_dir(), db.mail_dir(), env!("CARGO_BIN_EXE_ocpizza"), me.trim()
         ),
     )
@@ -298,4 +298,33 @@ async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
         "each stop a clean exit on SIGTERM, none killed: {log}"
     );
     assert!(!log.contains("SIGKILL"), "{log}");
+}
+
+/// The cron line's script: the root-only environment file (spaces and quotes as written), then
+/// `ocpizza backup` as the service's user.
+#[test]
+fn the_nightly_backup_script_reads_the_environment_file_and_backs_up() {
+    let db = TestDb::sqlite();
+    let seeded = ocpizza(&db.url, &["seed-demo"], &[]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let dir = tempfile::tempdir().unwrap();
+    let me = String::from_utf8(run(Command::new("id").arg("-un")).stdout).unwrap();
+    let env_file = dir.path().join("ocpizza.env");
+    let backups = dir.path().join("backups");
+    std::fs::write(
+        &env_file,
+        format!(
+            "# /etc/ocpizza/ocpizza.env\nOCPIZZA_DATABASE_URL={}\nOCPIZZA_MAIL__FROM=OC Pizza <commandes@ocpizza.fr>\n\n\
+             OCPIZZA_BACKUP__DIR=\"{}\"\nOCPIZZA_LOG=warn\nOCPIZZA_HOME={ROOT}\nOCPIZZA_BIN={}\nOCPIZZA_USER={}\n",
+            db.url,
+            backups.display(),
+            env!("CARGO_BIN_EXE_ocpizza"),
+            me.trim()
+        ),
+    )
+    .unwrap();
+    let out = run(Command::new(format!("{ROOT}/deploy/bin/ocpizza-backup")).arg(&env_file));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("backup written: "));
+    let kept: Vec<_> = std::fs::read_dir(&backups).unwrap().collect();
+    assert_eq!(kept.len(), 2, "the backup and its checksum");
 }
