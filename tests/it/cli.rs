@@ -194,10 +194,7 @@ fn release_server(dir: &std::path::Path, port: u16) -> std::process::Child {
         .env("OCPIZZA_LOG", "info")
         .env_remove("OCPIZZA_LOG_JSON")
         .env("ROCKET_PROFILE", "release")
-        .env(
-            "ROCKET_SECRET_KEY",
-            "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=",
-        )
+        .env("ROCKET_SECRET_KEY", crate::harness::SECRET_KEY)
         .env("ROCKET_PORT", port.to_string())
         .stderr(std::process::Stdio::piped())
         .spawn()

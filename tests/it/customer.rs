@@ -217,17 +217,8 @@ impl Customer {
             ("idempotency_key", &form.key),
             ("cart_version", &form.version),
             ("cart_shown", &form.shown),
-            ("fulfilment", "delivery"),
-            ("street", "12 rue Oberkampf"),
-            ("postal_code", "75011"),
-            ("city", "Paris"),
-            ("instructions", "Code 4521B, 3e étage"),
-            ("name", "Léa Martin"),
-            ("phone", "06 12 34 56 78"),
-            ("email", "lea@example.fr"),
-            ("when", "asap"),
-            ("payment", "on_delivery"),
         ];
+        fields.extend_from_slice(&DELIVERY);
         for (k, v) in changes {
             match fields.iter_mut().find(|(name, _)| name == k) {
                 Some(f) => f.1 = v,
@@ -251,6 +242,21 @@ impl Customer {
         loc.rsplit('/').next().unwrap().to_string()
     }
 }
+
+/// A valid delivery checkout's visible fields: Léa's address, contact, as soon as possible,
+/// paid on delivery.
+pub const DELIVERY: [(&str, &str); 10] = [
+    ("fulfilment", "delivery"),
+    ("street", "12 rue Oberkampf"),
+    ("postal_code", "75011"),
+    ("city", "Paris"),
+    ("instructions", "Code 4521B, 3e étage"),
+    ("name", "Léa Martin"),
+    ("phone", "06 12 34 56 78"),
+    ("email", "lea@example.fr"),
+    ("when", "asap"),
+    ("payment", "on_delivery"),
+];
 
 /// The hidden fields of a checkout form: its idempotency key and the version of the cart it
 /// showed.

@@ -14,14 +14,12 @@ use ocpizza::models::stock::Context;
 use ocpizza::services::stock::{self, Need};
 use std::time::Duration;
 
-const SECRET: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
-
 /// An app as production runs it behind NGINX: the client's address from X-Real-IP, one
 /// secret key for every process.
 async fn behind_proxy(db: std::sync::Arc<crate::harness::TestDb>, demo: bool) -> TestApp {
     let settings = [
         ("ip_header", serde_json::json!("X-Real-IP")),
-        ("secret_key", serde_json::json!(SECRET)),
+        ("secret_key", serde_json::json!(crate::harness::SECRET_KEY)),
     ];
     TestApp::serve_configured(db, demo, &settings, |r| r).await
 }

@@ -8,6 +8,10 @@ use std::time::Duration;
 #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 pub const MYSQL_ENV: &str = "OCPIZZA_TEST_MYSQL_URL";
 
+/// The secret key of the tests' release processes and of apps that share cookies (a
+/// throwaway value, never a production one).
+pub const SECRET_KEY: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+
 /// A database that lives as long as the test.
 pub struct TestDb {
     pub url: String,

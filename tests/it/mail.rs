@@ -168,19 +168,20 @@ async fn rows_of(app: &TestApp, template: &'static str) -> Vec<(String, i32, Opt
     .await
 }
 
-/// Waits until no message is pending any more.
-async fn drained(app: &TestApp) {
+/// Waits until no message is pending any more (the app's workers, in this process or another).
+pub async fn drained(pool: &ocpizza::db::DbPool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let pending: i64 = app
-            .with_conn(|c| {
-                email_outbox::table
-                    .filter(email_outbox::status.eq("pending"))
-                    .count()
-                    .get_result(c)
-                    .unwrap()
-            })
-            .await;
+        let pool = pool.clone();
+        let pending: i64 = tokio::task::spawn_blocking(move || {
+            email_outbox::table
+                .filter(email_outbox::status.eq("pending"))
+                .count()
+                .get_result(&mut pool.get().unwrap())
+                .unwrap()
+        })
+        .await
+        .unwrap();
         if pending == 0 {
             return;
         }
@@ -211,7 +212,7 @@ each_backend! {
         for to in [OrderStatus::InPreparation, OrderStatus::Ready, OrderStatus::OutForDelivery, OrderStatus::Delivered] {
             app.with_conn(move |c| orders::change_status(c, p, id, to, Actor::Staff, None, None)).await.unwrap();
         }
-        drained(&app).await;
+        drained(&app.pool).await;
         let mails: Vec<Value> = sink.wait_for("lea@example.fr", 4).await;
         let number = crate::ordering::order_by_token(&app, &token).await.number_label();
         let subjects: Vec<&str> = mails.iter().map(|m| m["subject"].as_str().unwrap()).collect();
@@ -268,7 +269,7 @@ each_backend! {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let sink = SmtpSink::start_on(port);
-        drained(&app).await;
+        drained(&app.pool).await;
         let mails = sink.wait_for("@example.fr", 3).await;
         let mut to: Vec<&str> = mails.iter().map(|m| m["to"].as_str().unwrap()).collect();
         to.sort();
@@ -289,7 +290,7 @@ each_backend! {
             let app = if i % 2 == 0 { &first } else { &second };
             tokens.push(order_as(app, &format!("client{i}@example.fr")).await.0);
         }
-        drained(&first).await;
+        drained(&first.pool).await;
         let mails = sink.wait_for("@example.fr", 12).await;
         let ids: std::collections::BTreeSet<&str> = mails.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
         assert_eq!((mails.len(), ids.len()), (12, 12), "twelve e-mails, none twice");
@@ -347,7 +348,7 @@ each_backend! {
         let app = TestApp::with_demo(db.clone()).await;
         app.with_conn(fixtures::open_all_day).await;
         let (token, ..) = order_as(&app, "lea@example.fr").await;
-        drained(&app).await;
+        drained(&app.pool).await;
         let files: Vec<String> = std::fs::read_dir(db.mail_dir())
             .unwrap()
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())

@@ -18,8 +18,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const SECRET: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
-
 /// `ocpizza serve` as a process of its own on `port`; its log in `dir`.
 fn serve(db: &TestDb, port: u16, dir: &Path, run: usize) -> Child {
     let log = std::fs::File::create(dir.join(format!("serve-{run}.log"))).unwrap();
@@ -34,7 +32,7 @@ fn serve(db: &TestDb, port: u16, dir: &Path, run: usize) -> Child {
         .env("OCPIZZA_DEMO_ORDERS", "false")
         .env("OCPIZZA_DEMO_PHOTOS", "false")
         .env("OCPIZZA_LOG", "warn")
-        .env("ROCKET_SECRET_KEY", SECRET)
+        .env("ROCKET_SECRET_KEY", crate::harness::SECRET_KEY)
         .env("ROCKET_PORT", port.to_string())
         .env_remove("ROCKET_PROFILE")
         .stdout(Stdio::null())
@@ -117,22 +115,13 @@ async fn check_out(
         field_in(form, "cart_shown")?,
         crate::customer::csrf_in(form)?,
     );
-    let fields = [
+    let mut fields = vec![
         ("csrf_token", csrf.as_str()),
         ("idempotency_key", &key),
         ("cart_version", &version),
         ("cart_shown", &shown),
-        ("fulfilment", "delivery"),
-        ("street", "12 rue Oberkampf"),
-        ("postal_code", "75011"),
-        ("city", "Paris"),
-        ("instructions", ""),
-        ("name", "Léa Martin"),
-        ("phone", "06 12 34 56 78"),
-        ("email", "lea@example.fr"),
-        ("when", "asap"),
-        ("payment", "on_delivery"),
     ];
+    fields.extend_from_slice(&crate::customer::DELIVERY);
     Some(
         http.post(format!("{base}/checkout"))
             .header("Sec-Fetch-Site", "same-origin")
@@ -198,37 +187,25 @@ async fn stream_ending(res: reqwest::Response) -> String {
     text
 }
 
-/// Waits until every e-mail is sent; then the outbox's rows and the .eml files written.
+/// Once every e-mail is sent: the outbox's rows and the Message-ID of each .eml file written.
 async fn all_mail_sent(db: &TestDb) -> (i64, Vec<String>) {
     let pool = db.pool();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let mut c = pool.get().unwrap();
-        let unsent: i64 = email_outbox::table
-            .filter(email_outbox::sent_at.is_null())
-            .count()
-            .get_result(&mut c)
-            .unwrap();
-        if unsent == 0 {
-            let rows: i64 = email_outbox::table.count().get_result(&mut c).unwrap();
-            let ids = std::fs::read_dir(db.mail_dir())
-                .unwrap()
-                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-                .map(|m| {
-                    m.lines()
-                        .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
-                        .unwrap_or_default()
-                        .to_string()
-                })
-                .collect();
-            return (rows, ids);
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{unsent} e-mails never sent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::mail::drained(&pool).await;
+    let rows: i64 = email_outbox::table
+        .count()
+        .get_result(&mut pool.get().unwrap())
+        .unwrap();
+    let ids = std::fs::read_dir(db.mail_dir())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .map(|m| {
+            let id = m
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"));
+            id.unwrap_or_default().to_string()
+        })
+        .collect();
+    (rows, ids)
 }
 
 each_backend! {

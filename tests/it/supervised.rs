@@ -258,9 +258,9 @@ async fn supervisor_keeps_two_processes_up_restarts_and_stops_them_cleanly() {
     std::fs::write(
         &env_file,
         format!(
-            "OCPIZZA_DATABASE_URL={}\nOCPIZZA_MEDIA_DIR={}\nOCPIZZA_MAIL__FOLDER={}\nROCKET_SECRET_KEY=hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=\n\
+            "OCPIZZA_DATABASE_URL={}\nOCPIZZA_MEDIA_DIR={}\nOCPIZZA_MAIL__FOLDER={}\nROCKET_SECRET_KEY={}\n\
              # as in production\nOCPIZZA_MAIL__FROM=OC Pizza <commandes@ocpizza.fr>\nOCPIZZA_LOG=\"warn\"\nOCPIZZA_HOME={ROOT}\nOCPIZZA_BIN={}\nOCPIZZA_USER={}\n",
-            db.url, db.media_dir(), db.mail_dir(), env!("CARGO_BIN_EXE_ocpizza"), me.trim()
+            db.url, db.media_dir(), db.mail_dir(), crate::harness::SECRET_KEY, env!("CARGO_BIN_EXE_ocpizza"), me.trim()
         ),
     )
     .unwrap();
