@@ -111,11 +111,19 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
     media_folder(&settings)?;
     let db = prepare_database(&settings)?;
     let hub = live::Hub::default();
-    let workers = workers::fairing(db.clone(), hub.clone(), &settings, &templates);
+    let providers = payments::Providers::from_settings(&settings.payments);
+    let workers = workers::fairing(
+        db.clone(),
+        hub.clone(),
+        providers.clone(),
+        &settings,
+        &templates,
+    );
     let state = AppState {
         settings: settings.clone(),
         db,
         hub,
+        payments: providers,
     };
     let metrics = std::sync::Arc::new(web::telemetry::Metrics::default());
     Ok(rocket::custom(figment)
@@ -132,6 +140,6 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
             engines.tera.register_function("asset", asset_url);
         }))
         .attach(web::telemetry::Telemetry(metrics))
-        .attach(web::Headers)
+        .attach(web::Headers::new(&settings.payments))
         .attach(workers))
 }

@@ -236,6 +236,9 @@ diesel::table! {
         recorded_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        charge_ref -> Nullable<Text>,
+        checkout_url -> Nullable<Text>,
+        failure -> Nullable<Text>,
     }
 }
 

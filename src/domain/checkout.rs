@@ -107,9 +107,18 @@ pub fn choose_when(raw: &str, timing: &Timing) -> Result<When, String> {
     }
 }
 
-/// Offline payment: on delivery for a delivery, at the counter for a pickup.
-pub fn choose_payment(raw: &str, fulfilment: Fulfilment) -> Result<PaymentMethod, String> {
+/// Online through a provider offered here, or by hand: on delivery for a delivery, at the
+/// counter for a pickup.
+pub fn choose_payment(
+    raw: &str,
+    fulfilment: Fulfilment,
+    online: &[PaymentMethod],
+) -> Result<PaymentMethod, String> {
     match (PaymentMethod::parse(raw), fulfilment) {
+        (Some(m), _) if m.is_online() && online.contains(&m) => Ok(m),
+        (Some(m), _) if m.is_online() => Err(
+            "Ce moyen de paiement n'est pas proposé en ce moment : choisissez-en un autre.".into(),
+        ),
         (Some(PaymentMethod::OnDelivery), Fulfilment::Delivery) => Ok(PaymentMethod::OnDelivery),
         (Some(PaymentMethod::AtPickup), Fulfilment::Pickup) => Ok(PaymentMethod::AtPickup),
         (_, Fulfilment::Delivery) => Err("Le paiement se fait à la livraison.".into()),
@@ -150,18 +159,37 @@ mod tests {
     #[test]
     fn the_payment_follows_the_way_the_order_is_fetched() {
         use Fulfilment::*;
+        let none: &[PaymentMethod] = &[];
         assert_eq!(
-            choose_payment("on_delivery", Delivery),
+            choose_payment("on_delivery", Delivery, none),
             Ok(PaymentMethod::OnDelivery)
         );
         assert_eq!(
-            choose_payment("at_pickup", Pickup),
+            choose_payment("at_pickup", Pickup, none),
             Ok(PaymentMethod::AtPickup)
         );
-        assert!(choose_payment("at_pickup", Delivery).is_err());
-        assert!(choose_payment("on_delivery", Pickup).is_err());
-        assert!(choose_payment("stripe", Pickup).is_err());
-        assert!(choose_payment("", Delivery).is_err());
+        assert!(choose_payment("at_pickup", Delivery, none).is_err());
+        assert!(choose_payment("on_delivery", Pickup, none).is_err());
+        assert!(choose_payment("stripe", Pickup, none).is_err());
+        assert!(choose_payment("", Delivery, none).is_err());
+        assert!(choose_payment("at_counter", Pickup, none).is_err());
+    }
+
+    #[test]
+    fn an_online_payment_is_chosen_only_where_it_is_offered() {
+        use Fulfilment::*;
+        let stripe = &[PaymentMethod::Stripe];
+        assert_eq!(
+            choose_payment("stripe", Pickup, stripe),
+            Ok(PaymentMethod::Stripe)
+        );
+        assert_eq!(
+            choose_payment("stripe", Delivery, stripe),
+            Ok(PaymentMethod::Stripe)
+        );
+        assert!(choose_payment("paypal", Delivery, stripe)
+            .unwrap_err()
+            .contains("pas proposé"));
     }
 
     #[test]

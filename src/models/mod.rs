@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod login_attempt;
 pub mod menu;
 pub mod menu_change;
+pub mod online_payment;
 pub mod order;
 pub mod order_number;
 pub mod outbox;

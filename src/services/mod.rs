@@ -11,6 +11,7 @@ pub mod housekeeping;
 pub mod mail;
 pub mod menu;
 pub mod orders;
+pub mod payments;
 pub mod photos;
 pub mod pizzerias;
 pub mod sessions;

@@ -91,6 +91,21 @@ impl From<OrderError> for AppError {
     }
 }
 
+impl From<crate::services::payments::PaymentError> for AppError {
+    fn from(e: crate::services::payments::PaymentError) -> Self {
+        use crate::services::payments::PaymentError;
+        match e {
+            PaymentError::Db(e) => e.into(),
+            PaymentError::Order(e) => e.into(),
+            PaymentError::NotFound => AppError::NotFound(
+                "Cette commande est introuvable. Vérifiez le lien reçu par e-mail.".into(),
+            ),
+            PaymentError::NotOffered => AppError::Invalid(e.to_string()),
+            other => AppError::Conflict(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::services::floor::FloorError> for AppError {
     fn from(e: crate::services::floor::FloorError) -> Self {
         use crate::services::floor::FloorError;

@@ -7,7 +7,26 @@ use rocket::{Request, Response};
 
 /// Security headers on every response; long cache for versioned static files; no buffering
 /// for server-sent events behind NGINX.
-pub struct Headers;
+pub struct Headers {
+    csp: String,
+}
+
+impl Headers {
+    /// Forms post to this site only, and the checkout form may lead (by a redirect) to the
+    /// hosted payment pages of the providers offered.
+    pub fn new(payments: &crate::config::PaymentSettings) -> Headers {
+        let mut form_action = String::from("'self'");
+        if payments.stripe.configured() {
+            form_action.push(' ');
+            form_action.push_str(&payments.stripe.checkout_origin);
+        }
+        Headers {
+            csp: format!(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action {form_action}"
+            ),
+        }
+    }
+}
 
 /// The first path segments of pages with personal data: never kept by a cache.
 const PRIVATE: [&str; 7] = [
@@ -27,10 +46,7 @@ impl Fairing for Headers {
         res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         res.set_header(Header::new("X-Frame-Options", "DENY"));
         res.set_header(Header::new("Referrer-Policy", "same-origin"));
-        res.set_header(Header::new(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ));
+        res.set_header(Header::new("Content-Security-Policy", self.csp.clone()));
         if res.content_type() == Some(ContentType::HTML) {
             res.set_header(Header::new("Vary", "HX-Request, Cookie"));
         }

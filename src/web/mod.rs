@@ -22,6 +22,7 @@ mod staff;
 mod stream;
 pub mod telemetry;
 mod upload;
+mod webhooks;
 
 pub use headers::Headers;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = shop::routes();
     all.extend(health::routes());
     all.extend(metrics::routes());
+    all.extend(webhooks::routes());
     all
 }
 

@@ -1,15 +1,16 @@
 //! Everything that runs when no request is served. One fairing starts every worker at liftoff:
 //! the live tailer of this process (`live::run_tailer`), the low-stock alerts, the e-mail
-//! outbox (`mailer`) and the housekeeping. Each stops when the server shuts down, and shutdown waits for them (a bounded
+//! outbox (`mailer`), the online payments (`payments`) and the housekeeping. Each stops when the server shuts down, and shutdown waits for them (a bounded
 //! time). Workers call services
 //! (one transaction each) and the I/O modules (`payments`, `notify`): never a provider or an
 //! SMTP call inside a transaction.
 
 pub mod housekeeping;
 pub mod mailer;
+pub mod payments;
 pub mod stock_alerts;
 
-use crate::config::{MailSettings, Settings};
+use crate::config::{MailSettings, PaymentSettings, Settings};
 use crate::db::Db;
 use crate::live::{self, Hub};
 use rocket::fairing::{Fairing, Info, Kind};
@@ -27,19 +28,29 @@ pub struct Workers {
     live_poll: Duration,
     housekeeping_every: Duration,
     mail: MailSettings,
+    payments: PaymentSettings,
+    providers: crate::payments::Providers,
     templates: String,
     running: Mutex<Vec<(&'static str, JoinHandle<()>)>>,
 }
 
 /// The workers of this process; `templates` is the template folder (e-mails are under
 /// `email/`).
-pub fn fairing(db: Db, hub: Hub, settings: &Settings, templates: &str) -> Workers {
+pub fn fairing(
+    db: Db,
+    hub: Hub,
+    providers: crate::payments::Providers,
+    settings: &Settings,
+    templates: &str,
+) -> Workers {
     Workers {
         db,
         hub,
         live_poll: Duration::from_millis(settings.live_poll_ms),
         housekeeping_every: Duration::from_secs(settings.housekeeping.interval_s),
         mail: settings.mail.clone(),
+        payments: settings.payments.clone(),
+        providers,
         templates: templates.to_string(),
         running: Mutex::new(Vec::new()),
     }
@@ -70,7 +81,15 @@ impl Fairing for Workers {
             self.templates.clone(),
             rocket.shutdown(),
         );
+        let payments = payments::run(
+            self.db.clone(),
+            self.hub.clone(),
+            self.providers.clone(),
+            self.payments.clone(),
+            rocket.shutdown(),
+        );
         let mut running = self.lock();
+        running.push(("payments", tokio::spawn(payments)));
         running.push(("mailer", tokio::spawn(mailer)));
         running.push(("low-stock alerts", tokio::spawn(alerts)));
         running.push(("live tailer", tokio::spawn(tailer)));

@@ -75,7 +75,7 @@ const COUNTER: Serves = Serves::RoleAtA(Who::CounterA);
 /// Every staff and admin route of the application: (method and route as Rocket spells it, a
 /// path to ask for with `{A}` standing for pizzeria A and `{O}`, `{P}`, `{I}`, `{U}` for one of
 /// its orders, products, ingredients and team members, who it serves, how it is asked).
-const ROUTES: [(&str, &str, Serves, Ask); 73] = [
+const ROUTES: [(&str, &str, Serves, Ask); 74] = [
     (
         "GET /staff/<_pizzeria>",
         "/staff/{A}",
@@ -386,6 +386,12 @@ const ROUTES: [(&str, &str, Serves, Ask); 73] = [
     (
         "GET /admin/emails?<done>",
         "/admin/emails",
+        Serves::AdminOnly,
+        Ask::Get,
+    ),
+    (
+        "GET /admin/payments",
+        "/admin/payments",
         Serves::AdminOnly,
         Ask::Get,
     ),

@@ -13,16 +13,16 @@ use std::time::Duration;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// ChromeDriver on a free port, stopped with the test.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         assert!(
             std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
             "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
@@ -48,7 +48,7 @@ impl Driver {
         Driver { child, url }
     }
 
-    async fn phone(&self) -> Client {
+    pub(crate) async fn phone(&self) -> Client {
         // Both rustls back ends are linked (reqwest, hyper-rustls): say which one to use.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let profile = tempfile::tempdir().unwrap().keep();
@@ -95,7 +95,7 @@ impl Drop for Driver {
     }
 }
 
-async fn text_of(b: &Client, css: &str) -> String {
+pub(crate) async fn text_of(b: &Client, css: &str) -> String {
     b.find(Locator::Css(css))
         .await
         .unwrap()
@@ -105,7 +105,7 @@ async fn text_of(b: &Client, css: &str) -> String {
 }
 
 /// Waits until the element's text contains `expected`.
-async fn wait_text(b: &Client, css: &str, expected: &str) {
+pub(crate) async fn wait_text(b: &Client, css: &str, expected: &str) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         if let Ok(e) = b.find(Locator::Css(css)).await {
@@ -144,13 +144,13 @@ async fn wait_js(b: &Client, script: &str) {
     }
 }
 
-async fn fill(b: &Client, id: &str, value: &str) {
+pub(crate) async fn fill(b: &Client, id: &str, value: &str) {
     let input = b.find(Locator::Id(id)).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(value).await.unwrap();
 }
 
-async fn click(b: &Client, css: &str) {
+pub(crate) async fn click(b: &Client, css: &str) {
     b.wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))

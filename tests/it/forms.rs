@@ -92,7 +92,7 @@ each_backend! {
             (vec![("street", " ")], "street", "L&#x27;adresse est obligatoire."),
             (vec![("when", "25:99")], "when", "Choisissez « dès que possible » ou un créneau proposé."),
             (vec![("payment", "at_pickup")], "payment", "Le paiement se fait à la livraison."),
-            (vec![("payment", "stripe")], "payment", "Le paiement se fait à la livraison."),
+            (vec![("payment", "stripe")], "payment", "Ce moyen de paiement n&#x27;est pas proposé en ce moment"),
             (vec![("fulfilment", "drone")], "fulfilment", "Choisissez la livraison ou le retrait"),
             (vec![("total_cents", "1")], "form", "Champ inattendu : « total_cents »"),
             (vec![("idempotency_key", "short")], "form", "Ce formulaire a expiré"),

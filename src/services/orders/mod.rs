@@ -9,6 +9,16 @@ pub use modify::modify;
 pub(crate) use place::{finish_order, write_order, OrderSpec};
 pub use place::{place, placed_with, Checkout, Placed};
 pub(crate) use status::{apply_transition, Request};
+
+/// The order's confirmation e-mail (once): at placement, or for an online order when its
+/// payment is confirmed.
+pub(crate) fn confirm_in(
+    tx: &mut DbConn,
+    order: &OrderRow,
+    extra: serde_json::Value,
+) -> QueryResult<()> {
+    notify(tx, order, "confirmed", extra)
+}
 pub use status::{cancel_by_customer, change_status};
 
 use crate::db::{AsDieselError, DbConn};
@@ -45,6 +55,10 @@ pub enum OrderError {
     PizzeriaInactive(String),
     #[error("{0}")]
     Stock(StockError),
+    #[error("Le paiement en ligne de cette commande est en cours : terminez-le (ou choisissez de payer à la livraison) avant de la modifier.")]
+    PaymentInProgress,
+    #[error("Cette commande est déjà payée en ligne ({0}) : elle peut être réduite (la différence vous est remboursée), pas augmentée. Pour ajouter des pizzas, passez une autre commande.")]
+    PaidAlready(Money),
     #[error(transparent)]
     Db(#[from] DieselError),
 }

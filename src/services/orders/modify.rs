@@ -6,7 +6,8 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::cart::CartLine;
 use crate::domain::floor::change_summary;
 use crate::domain::ids::{PizzeriaId, ProductId};
-use crate::domain::order::{Actor, OrderStatus, TransitionError};
+use crate::domain::money::Money;
+use crate::domain::order::{Actor, OrderStatus, PaymentStatus, TransitionError};
 use crate::domain::token::OrderToken;
 use crate::models::order::{self as rows, OrderLine, OrderRow};
 use crate::models::stock::Context;
@@ -59,6 +60,7 @@ fn modify_in(
     let old_lines = rows::lines(tx, order.id)?;
     let lines = repriced(tx, &order, &old_lines, new_lines)?;
     let total = total_of(&lines)?;
+    paid_online_allows(tx, &order, total)?;
     rows::touch_if(tx, order.id, &CUSTOMER_MAY_CHANGE, total, now())?;
     let held: Vec<Need> = rows::reserved_for(tx, order.id)?
         .into_iter()
@@ -103,6 +105,27 @@ fn modify_in(
         notify_as(tx, &order, "modified", &key, details)?;
     }
     Ok(())
+}
+
+/// An order paid online may shrink (the difference is refunded through its provider), never
+/// grow; one whose payment is under way may not change (its page shows the old amount).
+fn paid_online_allows(tx: &mut DbConn, order: &OrderRow, total: Money) -> Result<(), OrderError> {
+    if !order.payment_method.is_online() {
+        return Ok(());
+    }
+    match order.payment_status {
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded if total > order.total => {
+            Err(OrderError::PaidAlready(order.total))
+        }
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded if total < order.total => {
+            let back = Money::from_cents(order.total.cents() - total.cents());
+            let why = "Commande réduite par le client";
+            crate::services::payments::refund_part_in(tx, order, back, why)?;
+            Ok(())
+        }
+        _ if order.status == OrderStatus::AwaitingPayment => Err(OrderError::PaymentInProgress),
+        _ => Ok(()),
+    }
 }
 
 /// The new lines of the order. Products already ordered keep the price they were ordered at; a

@@ -219,13 +219,12 @@ pub(crate) fn write_order(
         reason: None,
     };
     record_event(tx, &order, step)?;
-    let promised = spec.promised_at.map(|p| p.to_string());
-    notify(
-        tx,
-        &order,
-        "confirmed",
-        json!({ "total": total.to_string(), "promised_at": promised }),
-    )?;
+    // An online order is confirmed when its payment is.
+    if !spec.payment.is_online() {
+        let promised = spec.promised_at.map(|p| p.to_string());
+        let details = json!({ "total": total.to_string(), "promised_at": promised });
+        notify(tx, &order, "confirmed", details)?;
+    }
     Ok((order, needs))
 }
 

@@ -90,6 +90,11 @@ pub(crate) fn apply_transition(
         reason: r.reason,
     };
     record_event(tx, order, step)?;
+    if r.to == OrderStatus::Cancelled {
+        // What was paid online goes back through its provider (workers::payments).
+        let why = r.reason.unwrap_or("Commande annulée");
+        crate::services::payments::refund_all_in(tx, order, why)?;
+    }
     if let Some(event) = email_event(r.to, order.fulfilment) {
         notify_once(tx, order, event, json!({ "reason": r.reason }))?;
     }

@@ -14,6 +14,7 @@ mod emails;
 mod exports;
 mod ingredients;
 mod managers;
+mod payments;
 mod pizzerias;
 mod products;
 mod views;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(dashboard::routes());
     all.extend(exports::routes());
     all.extend(emails::routes());
+    all.extend(payments::routes());
     all.extend(ingredients::routes());
     all.extend(products::routes());
     all.extend(pizzerias::routes());

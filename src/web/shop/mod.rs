@@ -4,6 +4,7 @@ mod account;
 mod cart;
 mod checkout;
 mod orders;
+mod pay;
 mod pizzerias;
 mod views;
 
@@ -14,6 +15,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(cart::routes());
     all.extend(checkout::routes());
     all.extend(orders::routes());
+    all.extend(pay::routes());
     all.extend(account::routes());
     all
 }

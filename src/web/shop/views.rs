@@ -159,3 +159,13 @@ pub fn warnings_version(warnings: &[String]) -> String {
     let digest = Sha256::digest(warnings.join("\n").as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The online payments offered here, as (value, label) for the payment choices of a form.
+pub fn online_choices(state: &AppState) -> Vec<(&'static str, &'static str)> {
+    state
+        .payments
+        .offered()
+        .into_iter()
+        .map(|m| (m.as_str(), m.label()))
+        .collect()
+}

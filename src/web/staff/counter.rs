@@ -349,5 +349,7 @@ async fn cancel_order(
         .db
         .run(move |c| floor::cancel(c, by, id, &reason))
         .await??;
+    // What was paid online goes back (the payments worker sends the refund).
+    state.payments.wake();
     live::answer(state, &md, &clerk.0, Screen::Counter, &csrf, htmx).await
 }

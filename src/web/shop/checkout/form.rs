@@ -44,6 +44,7 @@ fn all_values(f: &mut RawForm) -> Values {
 pub fn read_checkout(
     mut f: RawForm,
     timing: &Timing,
+    online: &[PaymentMethod],
 ) -> (Values, Result<CheckoutForm, FieldErrors>) {
     let values = all_values(&mut f);
     let save_address = f.take("save_address").is_some_and(|v| v == "1");
@@ -61,7 +62,7 @@ pub fn read_checkout(
     let contact = fields::contact(&values, &mut e);
     let when = e.check("when", choose_when(&values["when"], timing));
     let paid = fulfilment.unwrap_or(Fulfilment::Pickup);
-    let payment = e.check("payment", choose_payment(&values["payment"], paid));
+    let payment = e.check("payment", choose_payment(&values["payment"], paid, online));
     f.finish(&mut e);
     let form = match (key, shown, delivery, contact, when, payment) {
         (Some(key), Some(shown), Some(delivery), Some(contact), Some(when), Some(payment))

@@ -4,7 +4,8 @@
 
 mod form;
 
-use super::views::{cart_view, cart_view_since, session_cart};
+use super::views::{cart_view, cart_view_since, online_choices, session_cart};
+use crate::domain::cart::CartLine;
 use crate::domain::checkout::{OrderWindow, Timing, When};
 use crate::domain::hours;
 use crate::domain::ids::{PizzeriaId, UserId};
@@ -93,8 +94,12 @@ async fn checkout_page(
             .and_then(|e| e.delivered_at)
             .map(|t| format!("livrée vers {}", french_hour(t))),
     };
+    let online = online_choices(state);
+    let online_chosen = online
+        .iter()
+        .any(|(m, _)| values.get("payment").is_some_and(|v| v == m));
     let ctx = context! {
-        promise,
+        promise, online, online_chosen,
         layout, cart, values, errors, summary, problem, idempotency_key, others, reopens,
         open_now: t.open_now, slots: t.slot_texts(), logged_in: visitor.user().is_some(),
     };
@@ -169,6 +174,28 @@ fn checkout_of(f: CheckoutForm, pizzeria: PizzeriaId, visitor: &Visitor) -> Opti
     })
 }
 
+/// An order paid by hand is promised a time now (from the queue); an online one when its
+/// payment is confirmed.
+async fn with_promise(state: &AppState, mut checkout: Checkout, lines: &[CartLine]) -> Checkout {
+    if checkout.payment.is_online() {
+        return checkout;
+    }
+    let fulfilment = match checkout.delivery {
+        Some(_) => Fulfilment::Delivery,
+        None => Fulfilment::Pickup,
+    };
+    checkout.promised_at = promise::estimate(
+        state,
+        checkout.pizzeria,
+        lines,
+        checkout.desired_at,
+        fulfilment,
+    )
+    .await
+    .map(|e| e.promised());
+    checkout
+}
+
 #[post("/checkout", data = "<form>")]
 async fn place_order(
     state: &State<AppState>,
@@ -178,11 +205,12 @@ async fn place_order(
     form: Posted,
 ) -> AppResult<Reply> {
     let Some(cart) = session_cart(&visitor).filter(|c| !c.is_empty()) else {
-        let values = read_checkout(form.0, &Timing::default()).0;
+        let values = read_checkout(form.0, &Timing::default(), &[]).0;
         return without_cart(state, &visitor, &values).await;
     };
     let timing = timing(state, Some(cart.pizzeria)).await?;
-    let (values, read) = read_checkout(form.0, &timing);
+    let offered = state.payments.offered();
+    let (values, read) = read_checkout(form.0, &timing, &offered);
     let page = CheckoutPage {
         state,
         csrf: &csrf,
@@ -200,31 +228,23 @@ async fn place_order(
         );
         return page.invalid(&visitor, errors).await;
     };
-    let mut checkout = checkout;
-    if !checkout.payment.is_online() {
-        let fulfilment = match checkout.delivery {
-            Some(_) => Fulfilment::Delivery,
-            None => Fulfilment::Pickup,
-        };
-        checkout.promised_at = promise::estimate(
-            state,
-            checkout.pizzeria,
-            &cart.lines,
-            checkout.desired_at,
-            fulfilment,
-        )
-        .await
-        .map(|e| e.promised());
-    }
+    let checkout = with_promise(state, checkout, &cart.lines).await;
     let p = checkout.pizzeria;
+    let online = checkout.payment.is_online().then_some(checkout.payment);
     match state.db.run(move |c| orders::place(c, &checkout)).await? {
         Ok(placed) => {
             metrics.placed();
             state.hub.order_changed(p);
-            Ok(Reply::Redirect(Redirect::to(format!(
-                "/orders/{}",
-                placed.token
-            ))))
+            match online {
+                // A form placed twice goes to its order, not to a second payment page.
+                Some(provider) if !placed.replayed => {
+                    super::pay::send_to_provider(state, placed.token, provider).await
+                }
+                _ => Ok(Reply::Redirect(Redirect::to(format!(
+                    "/orders/{}",
+                    placed.token
+                )))),
+            }
         }
         Err(OrderError::Db(e)) => Err(e.into()),
         Err(refused) => {

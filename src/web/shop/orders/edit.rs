@@ -163,6 +163,8 @@ async fn modify_order(
     let refused = match state.db.run(move |c| orders::modify(c, &t, &lines)).await? {
         Ok(()) => {
             state.hub.order_changed(tracked.order.pizzeria_id);
+            // A smaller order paid online: the difference to refund.
+            state.payments.wake();
             return Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}"))));
         }
         Err(OrderError::Transition(_)) => return Err(too_late_now(state, &token).await),
@@ -229,6 +231,8 @@ async fn cancel_order(
     {
         Ok(()) => {
             state.hub.order_changed(tracked.order.pizzeria_id);
+            // A refund to send, or a payment page to close.
+            state.payments.wake();
             Ok(Reply::Redirect(Redirect::to(format!("/orders/{token}"))))
         }
         Err(OrderError::Transition(_)) => Err(too_late_now(state, &token).await),

@@ -5,7 +5,7 @@ mod edit;
 mod steps;
 mod track;
 
-use crate::domain::order::{Fulfilment, OrderStatus};
+use crate::domain::order::{Actor, Fulfilment, OrderStatus};
 use crate::domain::token::{InvalidToken, OrderToken};
 use crate::models::order::{self as rows, Tracked};
 use crate::state::AppState;
@@ -78,6 +78,11 @@ struct StatusView {
     status: &'static str,
     label: &'static str,
     may_change: bool,
+    /// Its payment: `PAID`, `PENDING`… and how a customer reads it.
+    payment: &'static str,
+    payment_label: &'static str,
+    /// Paid online (by a provider), not by hand.
+    online: bool,
     /// "Livrée vers 19:55", from the pizzeria's live queue.
     headline: Option<String>,
     steps: Vec<steps::StepView>,
@@ -101,23 +106,32 @@ fn status_view(t: &Tracked, floor: Option<&crate::models::floor::Floor>) -> Stat
         status: status.as_str(),
         label: status.label(),
         may_change: status.customer_may_change(),
+        payment: t.order.payment_status.as_str(),
+        payment_label: t.order.payment_status.label(),
+        online: t.order.payment_method.is_online(),
         timeline: t
             .events
             .iter()
             // A step of the pizzeria that keeps the status (a delivery sent out again) is not
             // the customer's news; a modification is.
-            .filter(|e| e.from_status != Some(e.to_status) || e.to_status.customer_may_change())
+            .filter(|e| {
+                e.from_status != Some(e.to_status)
+                    || e.to_status.customer_may_change()
+                    || e.actor_kind == Actor::Provider
+            })
             .map(|e| {
-                // A modification keeps the status: it reads as what happened, once.
-                let modified = e.from_status == Some(e.to_status);
+                let kept = e.from_status == Some(e.to_status);
+                let label = match (kept, e.actor_kind) {
+                    // A payment's news (confirmed, refunded) keeps the status: it reads as such.
+                    (true, Actor::Provider) => e.reason.clone().unwrap_or_default(),
+                    // A modification keeps the status: it reads as what happened, once.
+                    (true, _) => "Commande modifiée".to_string(),
+                    _ => e.to_status.label().to_string(),
+                };
                 Step {
-                    label: if modified {
-                        "Commande modifiée".to_string()
-                    } else {
-                        e.to_status.label().to_string()
-                    },
+                    label,
                     at: french_time(e.created_at),
-                    reason: e.reason.clone().filter(|_| !modified),
+                    reason: e.reason.clone().filter(|_| !kept),
                 }
             })
             .collect(),

@@ -65,6 +65,8 @@ pub struct TicketView {
     pub fulfilment: &'static str,
     pub customer: String,
     pub wanted: String,
+    /// "Payée" (online or at the counter) or what is still to collect.
+    pub payment: &'static str,
     /// The age timer counts from here (placed, or entered the queue), in ms since the epoch.
     pub since_ms: i64,
     pub age: &'static str,
@@ -161,6 +163,7 @@ fn ticket(
         fulfilment: o.order.fulfilment.label(),
         customer: o.order.customer_name.clone(),
         wanted: wanted(o),
+        payment: o.order.payment_status.label(),
         since_ms: ms(since),
         age: Age::of(pace, since, now).as_str(),
         ready_by: french_hour(by),

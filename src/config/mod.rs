@@ -3,6 +3,10 @@
 //! `housekeeping.interval_s`. Invalid settings stop the start with one plain line for the
 //! operator.
 
+mod payments;
+
+pub use payments::{PaymentSettings, StripeSettings};
+
 use crate::db;
 use rocket::figment::providers::{Env, Serialized};
 use rocket::figment::Figment;
@@ -50,6 +54,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// `ocpizza backup`: where backups go, how long they stay, where they are copied.
     pub backup: BackupSettings,
+    /// Online payments: providers, expiry, reconciliation.
+    pub payments: PaymentSettings,
 }
 
 /// `ocpizza backup` (see `db::backup`).
@@ -157,6 +163,7 @@ impl Default for Settings {
             housekeeping: HousekeepingSettings::default(),
             mail: MailSettings::default(),
             backup: BackupSettings::default(),
+            payments: PaymentSettings::default(),
         }
     }
 }
@@ -232,7 +239,8 @@ impl Settings {
             1,
             86_400,
         )?;
-        self.mail.validate()
+        self.mail.validate()?;
+        self.payments.validate()
     }
 }
 

@@ -1,0 +1,3 @@
+ALTER TABLE payments DROP COLUMN failure;
+ALTER TABLE payments DROP COLUMN checkout_url;
+ALTER TABLE payments DROP COLUMN charge_ref;

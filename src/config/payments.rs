@@ -1,0 +1,119 @@
+//! Online payments: the workers' delays, the outbound calls' timeout, each provider's
+//! credentials. A provider without credentials is not offered at checkout.
+
+use super::{in_range, ConfigError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PaymentSettings {
+    /// Minutes an online order waits for its payment before it is cancelled and its stock
+    /// released (a payment confirmed later is refunded).
+    pub expire_after_min: u64,
+    /// Seconds an attempt may stay pending before its provider is asked about it (a lost
+    /// webhook).
+    pub reconcile_after_s: u64,
+    /// Seconds between two runs of the payments worker (expiry, reconciliation, refunds).
+    pub poll_s: u64,
+    /// Seconds an outbound call to a provider may take before it counts as failed.
+    pub timeout_s: u64,
+    /// Stripe: "Carte bancaire".
+    pub stripe: StripeSettings,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        PaymentSettings {
+            expire_after_min: 15,
+            reconcile_after_s: 120,
+            poll_s: 5,
+            timeout_s: 10,
+            stripe: StripeSettings::default(),
+        }
+    }
+}
+
+/// Stripe's API keys (Dashboard → Developers): never logged, never shown.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct StripeSettings {
+    /// The secret API key (`sk_live_…`); empty: Stripe is not offered.
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: String,
+    /// The API's address (a local stand-in in tests).
+    pub api_base: String,
+    /// Where Stripe's hosted pages live: the checkout form may lead there (CSP form-action).
+    pub checkout_origin: String,
+}
+
+impl Default for StripeSettings {
+    fn default() -> Self {
+        StripeSettings {
+            secret_key: String::new(),
+            webhook_secret: String::new(),
+            api_base: "https://api.stripe.com".into(),
+            checkout_origin: "https://checkout.stripe.com".into(),
+        }
+    }
+}
+
+/// The keys' presence is said, never their value.
+impl fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("secret_key", &redacted(&self.secret_key))
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("api_base", &self.api_base)
+            .field("checkout_origin", &self.checkout_origin)
+            .finish()
+    }
+}
+
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() {
+        "(none)"
+    } else {
+        "(set)"
+    }
+}
+
+impl StripeSettings {
+    pub fn configured(&self) -> bool {
+        !self.secret_key.is_empty()
+    }
+}
+
+impl PaymentSettings {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let minutes = self.expire_after_min as i64;
+        in_range("OCPIZZA_PAYMENTS__EXPIRE_AFTER_MIN", minutes, 5, 1_440)?;
+        let reconcile = self.reconcile_after_s as i64;
+        in_range("OCPIZZA_PAYMENTS__RECONCILE_AFTER_S", reconcile, 10, 86_400)?;
+        in_range("OCPIZZA_PAYMENTS__POLL_S", self.poll_s as i64, 1, 3_600)?;
+        in_range("OCPIZZA_PAYMENTS__TIMEOUT_S", self.timeout_s as i64, 1, 120)?;
+        let s = &self.stripe;
+        if s.configured() && s.webhook_secret.is_empty() {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_PAYMENTS__STRIPE__WEBHOOK_SECRET must be set with the Stripe secret key \
+                 (the webhook is what confirms payments)"
+                    .into(),
+            ));
+        }
+        for (name, value) in [
+            ("API_BASE", &s.api_base),
+            ("CHECKOUT_ORIGIN", &s.checkout_origin),
+        ] {
+            match url::Url::parse(value) {
+                Ok(u)
+                    if matches!(u.scheme(), "http" | "https")
+                        && !value.contains([' ', ';', '\'']) => {}
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "OCPIZZA_PAYMENTS__STRIPE__{name} must be an http(s) address"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! A real headless Chromium on a phone: the customer pays by card on Stripe's hosted page (the
+//! local stand-in), comes back, and sees the order turn "Payée" without reloading, when the
+//! payment settles after the return (a bank that confirms later).
+
+use crate::browser::{click, fill, text_of, wait_text, Driver, WAIT};
+use crate::each_backend;
+use crate::payments::paying_shop;
+use fantoccini::Locator;
+
+each_backend! {
+    async fn paying_on_the_stripe_page_brings_back_a_tracking_page_that_turns_paid_live(db) {
+        let (s, stripe) = paying_shop(db, &[]).await;
+        stripe.inner.lock().unwrap().async_payments = true;
+        let driver = Driver::start().await;
+        let b = driver.phone().await;
+        b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
+        click(&b, &format!("#product-{} button[type=submit]", s.margherita)).await;
+        wait_text(&b, "#cart-summary", "1 article").await;
+        b.goto(&s.app.url("/checkout")).await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
+        fill(&b, "street", "12 rue Oberkampf").await;
+        fill(&b, "postal_code", "75011").await;
+        fill(&b, "name", "Léa Martin").await;
+        fill(&b, "phone", "06 12 34 56 78").await;
+        fill(&b, "email", "lea@example.fr").await;
+        click(&b, r#"input[name=payment][value=stripe]"#).await;
+        click(&b, "form.checkout button[type=submit]").await;
+
+        // On the provider's page: the amount, and the button that pays.
+        wait_text(&b, "h1", "Payer 10,50 €").await;
+        assert!(b.current_url().await.unwrap().as_str().starts_with(&stripe.base));
+        click(&b, "#pay").await;
+
+        // Back on the tracking page, which says the payment is being checked.
+        wait_text(&b, "#payment-state", "Paiement en cours de vérification").await;
+        let url = b.current_url().await.unwrap();
+        assert!(url.path().starts_with("/orders/"), "{url}");
+        b.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
+        let session = stripe.inner.lock().unwrap().sessions.keys().next().unwrap().clone();
+
+        assert_eq!(stripe.handle().settle_async(&session).await, 200);
+
+        wait_text(&b, "#payment-state", "Payée").await;
+        assert!(text_of(&b, ".order-status__now").await.contains("Reçue"));
+        let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
+        assert_eq!(same, serde_json::Value::Bool(true), "updated without reload");
+        b.close().await.unwrap();
+    }
+}
