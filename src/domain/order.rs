@@ -52,6 +52,14 @@ text_enum!(
     }
 );
 
+impl PaymentStatus {
+    /// The order's money is in: nothing to collect at the door or the counter (a paid order
+    /// made smaller and refunded the difference is still paid).
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Paid | Self::PartiallyRefunded)
+    }
+}
+
 impl PaymentMethod {
     /// Online methods start in AWAITING_PAYMENT; the others go straight to RECEIVED.
     pub fn is_online(self) -> bool {

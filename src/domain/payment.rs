@@ -172,6 +172,20 @@ mod tests {
     }
 
     #[test]
+    fn a_paid_order_made_smaller_still_has_nothing_to_collect() {
+        assert!(PaymentStatus::Paid.is_settled());
+        assert!(PaymentStatus::PartiallyRefunded.is_settled());
+        for s in [
+            PaymentStatus::Unpaid,
+            PaymentStatus::Pending,
+            PaymentStatus::Failed,
+            PaymentStatus::Refunded,
+        ] {
+            assert!(!s.is_settled(), "{s:?}");
+        }
+    }
+
+    #[test]
     fn a_payment_goes_where_the_order_is() {
         use OrderStatus::*;
         use PaymentStatus::*;

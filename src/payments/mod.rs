@@ -112,12 +112,12 @@ impl Providers {
         }
     }
 
-    /// Closes a page that must no longer be paid.
+    /// Closes a page that must no longer be paid; false when it was not open any more.
     pub async fn close(
         &self,
         provider: PaymentMethod,
         provider_ref: &str,
-    ) -> Result<(), ProviderError> {
+    ) -> Result<bool, ProviderError> {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.expire_session(provider_ref).await,
             other => Err(not_offered(other)),

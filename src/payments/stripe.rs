@@ -98,13 +98,13 @@ impl Stripe {
         })
     }
 
-    /// Closes a session still open, so the page can no longer be paid (ours expired first).
-    pub async fn expire_session(&self, id: &str) -> Result<(), ProviderError> {
+    /// Closes a session still open; false when it was not open any more (paid, or expired
+    /// already): the caller asks what it became.
+    pub async fn expire_session(&self, id: &str) -> Result<bool, ProviderError> {
         let path = format!("/v1/checkout/sessions/{}/expire", path_part(id));
         match self.post(&path, String::new(), None).await {
-            Ok(_) => Ok(()),
-            // Not open any more (paid, or expired already): what it became comes by webhook.
-            Err(ProviderError::Refused { status: 400, .. }) => Ok(()),
+            Ok(_) => Ok(true),
+            Err(ProviderError::Refused { status: 400, .. }) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -262,7 +262,10 @@ pub fn parse_event(body: &[u8]) -> Result<Option<ProviderEvent>, String> {
             let Some(succeeded) = refund_settled(object) else {
                 return Ok(None);
             };
-            let key = text(&object["metadata"], "refund").ok_or("refund without our key")?;
+            // A refund made in Stripe's Dashboard is not ours to settle.
+            let Some(key) = text(&object["metadata"], "refund") else {
+                return Ok(None);
+            };
             Happened::Refund { key, succeeded }
         }
         _ => return Ok(None),

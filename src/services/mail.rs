@@ -160,7 +160,7 @@ fn order_values(conn: &mut DbConn, o: &OrderRow, base: &str) -> Result<Value, Di
         "address": address,
         "lines": lines,
         "total": o.total.to_string(),
-        "paid": o.payment_status == crate::domain::order::PaymentStatus::Paid,
+        "paid": o.payment_status.is_settled(),
         "payment": o.payment_method.label(),
         "promised_time": promised.map(|p| p.format("%H:%M").to_string()),
         "promised_day": promised.map(|p| p.format("%d/%m").to_string()),

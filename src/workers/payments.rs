@@ -5,8 +5,9 @@
 
 use crate::config::PaymentSettings;
 use crate::db::Db;
+use crate::domain::order::PaymentMethod;
 use crate::live::Hub;
-use crate::payments::Providers;
+use crate::payments::{ProviderError, Providers};
 use crate::services::payments::{self, Applied, RefundJob};
 use chrono::Utc;
 use std::future::Future;
@@ -73,7 +74,7 @@ impl Worker<'_> {
         };
         for (attempt, provider, page) in pages {
             match self.providers.close(provider, &page).await {
-                Ok(()) => {
+                Ok(true) => {
                     let closed = self
                         .db
                         .run(move |c| payments::page_closed(c, attempt))
@@ -82,6 +83,8 @@ impl Worker<'_> {
                         tracing::warn!(error = %e, "closed page not recorded");
                     }
                 }
+                // Not open any more: perhaps paid just before. What it became is applied.
+                Ok(false) => self.settle(provider, &page).await,
                 Err(e) => {
                     tracing::warn!(error = %e, provider = provider.as_str(), "payment page not closed")
                 }
@@ -101,17 +104,22 @@ impl Worker<'_> {
             Err(e) => return tracing::warn!(error = %e, "reconciliation failed"),
         };
         for (provider, page) in due {
-            match self.providers.state(provider, &page).await {
-                Ok(event) => {
-                    let applied = self
-                        .db
-                        .run(move |c| payments::apply(c, provider, &event))
-                        .await;
-                    self.changed(applied.ok().and_then(Result::ok));
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, provider = provider.as_str(), "reconciliation call failed")
-                }
+            self.settle(provider, &page).await;
+        }
+    }
+
+    /// Asks the provider what became of a page and applies it as a webhook would be.
+    async fn settle(&self, provider: PaymentMethod, page: &str) {
+        match self.providers.state(provider, page).await {
+            Ok(event) => {
+                let applied = self
+                    .db
+                    .run(move |c| payments::apply(c, provider, &event))
+                    .await;
+                self.changed(applied.ok().and_then(Result::ok));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, provider = provider.as_str(), "payment state not read")
             }
         }
     }
@@ -141,6 +149,17 @@ impl Worker<'_> {
                 let applied = self
                     .db
                     .run(move |c| payments::refund_sent(c, &job, &reply))
+                    .await;
+                self.changed(applied.ok().and_then(Result::ok));
+            }
+            // Refused for good (4xx but a conflict or a rate limit): to be taken up by hand.
+            Err(ProviderError::Refused { status, detail })
+                if (400..500).contains(&status) && status != 409 && status != 429 =>
+            {
+                tracing::warn!(status, detail, refund = job.refund, "refund refused");
+                let applied = self
+                    .db
+                    .run(move |c| payments::refund_refused(c, &job))
                     .await;
                 self.changed(applied.ok().and_then(Result::ok));
             }

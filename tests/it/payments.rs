@@ -319,6 +319,22 @@ each_backend! {
         assert!(stripe.violations().is_empty(), "{:?}", stripe.violations());
     }
 
+    async fn a_page_paid_just_before_the_order_expired_is_refunded_even_without_a_webhook(db) {
+        let (s, stripe, _c, session, token) = quiet_card_order(db, &[]).await;
+        // Paid at the last second, and the webhook lost.
+        let paid = stripe.handle().pay(&session);
+        s.app.with_conn(|c| diesel::update(ocpizza::db::schema::orders::table).set(ocpizza::db::schema::orders::created_at.eq(ocpizza::models::now() - chrono::Duration::minutes(16))).execute(c).unwrap()).await;
+
+        // Cancelled for want of payment; closing its page finds it paid, and the money goes back.
+        let order = until(&s.app, &token, "refunded", |o| o.payment_status == PaymentStatus::Refunded).await;
+
+        assert_eq!(order.status, OrderStatus::Cancelled);
+        let sent = stripe.calls("/v1/refunds");
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].field("payment_intent"), paid["payment_intent"].as_str());
+        assert_eq!(counts(&s.app, &order).await.confirmed, 0);
+    }
+
     async fn cancelling_a_paid_order_refunds_it_through_stripe(db) {
         let (s, stripe) = paying_shop(db, &[]).await;
         let mut c = Customer::new(&s.app).await;
@@ -337,8 +353,15 @@ each_backend! {
         // Stripe's own refund.updated afterwards changes nothing more.
         let refund = stripe.inner.lock().unwrap().refunds[0].clone();
         assert_eq!(deliver(&s.app.url("/webhooks/stripe"), &event("refund.updated", &refund)).await.0, 200);
+        // The customer opens the return link again, after the refund: nothing is refunded twice.
+        let again = c.get(&format!("/payments/stripe/return?order={token}&session_id={session}")).await;
+        assert_eq!(again.status, 303);
+        // A refund made by hand in Stripe's Dashboard (not ours) is taken and ignored.
+        let theirs = json!({"id": "re_dashboard", "object": "refund", "status": "succeeded", "amount": 100, "metadata": {}});
+        assert_eq!(deliver(&s.app.url("/webhooks/stripe"), &event("refund.created", &theirs)).await.0, 200);
         let n = counts(&s.app, &order).await;
         assert_eq!((n.refunds, n.refunded_mails), (1, 1));
+        assert_eq!(order_by_token(&s.app, &token).await.payment_status, PaymentStatus::Refunded);
         let page = c.get(&format!("/orders/{token}")).await;
         assert!(page.body.contains("<strong>Remboursée</strong>"), "{}", page.body);
         // The direction sees the attempt, its refund and the events received.

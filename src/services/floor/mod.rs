@@ -157,7 +157,7 @@ fn hand_over(
 
 /// What an unpaid order owes when it is handed over; None when it is paid.
 pub fn due(order: &OrderRow) -> Option<crate::domain::money::Money> {
-    (order.payment_status != PaymentStatus::Paid).then_some(order.total)
+    (!order.payment_status.is_settled()).then_some(order.total)
 }
 
 /// Records a payment taken by hand, once per order (its key says so), and marks it paid.

@@ -83,13 +83,20 @@ fn paid_in(
     attempt: &Attempt,
     charge: Option<&str>,
 ) -> Result<(), PaymentError> {
-    let counted = attempt.status == PAID;
+    // Counted already: paid, or paid and (partly) refunded since.
+    let counted = matches!(
+        attempt.status.as_str(),
+        PAID | "PARTIALLY_REFUNDED" | "REFUNDED"
+    );
     let decision = on_paid(order.status, order.payment_status, counted);
     if decision == OnPaid::Nothing {
         return Ok(());
     }
     let t = now();
-    pay::set_attempt_status_if(tx, attempt.id, &[PENDING, FAILED, CANCELLED], PAID, None, t)?;
+    if !pay::set_attempt_status_if(tx, attempt.id, &[PENDING, FAILED, CANCELLED], PAID, None, t)? {
+        // Another request (the return page, a webhook) counted it meanwhile.
+        return Ok(());
+    }
     if let Some(charge) = charge {
         pay::set_charge_ref(tx, attempt.id, charge)?;
     }

@@ -62,7 +62,20 @@ pub fn pages_to_close(
 pub fn page_closed(conn: &mut DbConn, attempt: i64) -> Result<(), PaymentError> {
     write_tx(conn, |tx| {
         let why = Some("La commande n'attendait plus ce paiement.");
-        pay::set_attempt_status_if(tx, attempt, &[PENDING], CANCELLED, why, now())?;
+        if !pay::set_attempt_status_if(tx, attempt, &[PENDING], CANCELLED, why, now())? {
+            return Ok(());
+        }
+        let Some(a) = pay::attempt_by_id(tx, attempt)? else {
+            return Ok(());
+        };
+        // A cancelled order whose page was still open: it was simply not paid.
+        if let Some(order) = rows::by_id(tx, a.order_id)? {
+            if order.status == OrderStatus::Cancelled
+                && order.payment_status == PaymentStatus::Pending
+            {
+                pay::set_payment_status(tx, order.id, PaymentStatus::Unpaid, None, now())?;
+            }
+        }
         Ok(())
     })
 }
@@ -113,6 +126,12 @@ pub fn refunds_due(conn: &mut DbConn) -> Result<Vec<RefundJob>, PaymentError> {
             charge: a.charge_ref,
         })
         .collect())
+}
+
+/// The provider refused a refund for good (nothing left to refund, a payment it does not
+/// know): it is marked failed, and the order's log says it is to be taken up by hand.
+pub fn refund_refused(conn: &mut DbConn, job: &RefundJob) -> Result<Applied, PaymentError> {
+    write_tx(conn, |tx| settle_refund_in(tx, &job.key, false))
 }
 
 /// The provider took a refund (and may have settled it already).

@@ -9,7 +9,8 @@ mod refunds;
 
 pub use apply::{apply, Applied};
 pub use jobs::{
-    expire_unpaid, page_closed, pages_to_close, reconcile_due, refund_sent, refunds_due, RefundJob,
+    expire_unpaid, page_closed, pages_to_close, reconcile_due, refund_refused, refund_sent,
+    refunds_due, RefundJob,
 };
 pub(crate) use refunds::{refund_all_in, refund_part_in};
 
@@ -25,7 +26,7 @@ use crate::models::order::{self as rows, OrderRow};
 use crate::models::pizzeria::Pizzeria;
 use crate::services::orders::{self, OrderError, Request};
 use chrono::Duration;
-use diesel::result::Error as DieselError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,8 @@ pub enum PaymentError {
     NotAwaiting(OrderStatus),
     #[error("Ce moyen de paiement n'est pas proposé pour cette commande.")]
     NotOffered,
+    #[error("Un paiement de cette commande vient d'être ouvert (dans un autre onglet ?).")]
+    AlreadyStarted,
     #[error("{0}")]
     Order(#[from] OrderError),
     #[error(transparent)]
@@ -72,7 +75,23 @@ pub fn begin(
     if !provider.is_online() {
         return Err(PaymentError::NotOffered);
     }
-    write_tx(conn, |tx| {
+    match write_tx(conn, |tx| begin_in(tx, token, provider, expire_after)) {
+        // The same attempt number taken by another request (a double click, two tabs).
+        Err(PaymentError::Db(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => Err(PaymentError::AlreadyStarted),
+        other => other,
+    }
+}
+
+fn begin_in(
+    tx: &mut DbConn,
+    token: &OrderToken,
+    provider: PaymentMethod,
+    expire_after: Duration,
+) -> Result<Begun, PaymentError> {
+    {
         let order = rows::by_token(tx, token)?.ok_or(PaymentError::NotFound)?;
         let attempts = pay::attempts_of(tx, order.id)?;
         if attempts.iter().any(|a| a.status == PAID) {
@@ -99,7 +118,7 @@ pub fn begin(
         let still_open = open_pages(&attempts);
         let charge = charge_of(tx, &order, key, order.created_at + expire_after)?;
         Ok(Begun { charge, still_open })
-    })
+    }
 }
 
 fn charge_of(
@@ -153,11 +172,15 @@ pub fn not_opened(conn: &mut DbConn, key: &str, why: &str) -> Result<(), Payment
 
 /// An order whose attempts all failed says so (the customer chooses again).
 fn settle_failed(tx: &mut DbConn, order: OrderId) -> Result<(), PaymentError> {
+    let waiting = rows::by_id(tx, order)?.is_some_and(|o| o.status == OrderStatus::AwaitingPayment);
     let attempts = pay::attempts_of(tx, order)?;
-    if attempts
-        .iter()
-        .all(|a| a.status != PENDING && a.status != PAID)
-    {
+    let open_or_paid = |a: &Attempt| {
+        matches!(
+            a.status.as_str(),
+            PENDING | PAID | "PARTIALLY_REFUNDED" | "REFUNDED"
+        )
+    };
+    if waiting && !attempts.iter().any(open_or_paid) {
         pay::set_payment_status(tx, order, PaymentStatus::Failed, None, now())?;
     }
     Ok(())

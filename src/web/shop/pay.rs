@@ -57,9 +57,9 @@ pub async fn send_to_provider(
         .await?
     {
         Ok(begun) => begun,
-        Err(PaymentError::AlreadyPaid | PaymentError::NotAwaiting(_)) => {
-            return Ok(to_order(&token))
-        }
+        Err(
+            PaymentError::AlreadyPaid | PaymentError::NotAwaiting(_) | PaymentError::AlreadyStarted,
+        ) => return Ok(to_order(&token)),
         Err(e) => return Err(e.into()),
     };
     close_pages(state, &begun.still_open).await;
@@ -183,10 +183,15 @@ async fn stripe_return(
             let applied = state
                 .db
                 .run(move |c| payments::apply(c, PaymentMethod::Stripe, &event))
-                .await??;
-            if let payments::Applied::Done(p) = applied {
-                state.hub.order_changed(p);
-                state.payments.wake();
+                .await?;
+            match applied {
+                Ok(payments::Applied::Done(p)) => {
+                    state.hub.order_changed(p);
+                    state.payments.wake();
+                }
+                Ok(_) => {}
+                // The webhook took it meanwhile: the order page says what it is now.
+                Err(e) => tracing::warn!(error = %e, "payment state not applied on return"),
             }
         }
         Err(e) => tracing::warn!(error = %e, "payment state not read on return"),

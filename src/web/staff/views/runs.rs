@@ -1,7 +1,7 @@
 //! The drivers' runs and the counter's pickups and open orders, built from the floor.
 
 use crate::domain::ids::UserId;
-use crate::domain::order::{Fulfilment, OrderStatus, PaymentStatus};
+use crate::domain::order::{Fulfilment, OrderStatus};
 use crate::models::floor::{Floor, FloorOrder};
 use crate::web::format::french_hour;
 use serde::Serialize;
@@ -43,7 +43,7 @@ pub fn run_view(o: &FloorOrder) -> RunView {
     );
     let phone = o.order.customer_phone.clone();
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let paid = o.order.payment_status == PaymentStatus::Paid;
+    let paid = o.order.payment_status.is_settled();
     RunView {
         id: o.order.id.0,
         number: o.order.number_label(),
