@@ -150,6 +150,15 @@ pub(crate) async fn fill(b: &Client, id: &str, value: &str) {
     input.send_keys(value).await.unwrap();
 }
 
+/// Léa's delivery address and contact, typed into the checkout form.
+pub(crate) async fn fill_delivery(b: &Client) {
+    fill(b, "street", "12 rue Oberkampf").await;
+    fill(b, "postal_code", "75011").await;
+    fill(b, "name", "Léa Martin").await;
+    fill(b, "phone", "06 12 34 56 78").await;
+    fill(b, "email", "lea@example.fr").await;
+}
+
 pub(crate) async fn click(b: &Client, css: &str) {
     b.wait()
         .at_most(WAIT)
@@ -183,11 +192,7 @@ async fn order_on_phone(s: &crate::ordering::Shop, b: &Client) -> String {
         .for_element(Locator::Id("street"))
         .await
         .unwrap();
-    fill(b, "street", "12 rue Oberkampf").await;
-    fill(b, "postal_code", "75011").await;
-    fill(b, "name", "Léa Martin").await;
-    fill(b, "phone", "06 12 34 56 78").await;
-    fill(b, "email", "lea@example.fr").await;
+    fill_delivery(b).await;
     click(b, "form.checkout button[type=submit]").await;
     b.wait()
         .at_most(WAIT)
@@ -219,11 +224,7 @@ each_backend! {
         b.find(Locator::Css("#cart-summary a")).await.unwrap().click().await.unwrap();
         b.wait().at_most(WAIT).for_element(Locator::LinkText("Commander")).await.unwrap().click().await.unwrap();
         b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
-        fill(&b, "street", "12 rue Oberkampf").await;
-        fill(&b, "postal_code", "75011").await;
-        fill(&b, "name", "Léa Martin").await;
-        fill(&b, "phone", "06 12 34 56 78").await;
-        fill(&b, "email", "lea@example.fr").await;
+        fill_delivery(&b).await;
         b.find(Locator::Css("form.checkout button[type=submit]")).await.unwrap().click().await.unwrap();
 
         b.wait().at_most(WAIT).for_element(Locator::Id("order-status")).await.unwrap();

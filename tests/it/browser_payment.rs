@@ -2,7 +2,7 @@
 //! local stand-in), comes back, and sees the order turn "Payée" without reloading, when the
 //! payment settles after the return (a bank that confirms later).
 
-use crate::browser::{click, fill, text_of, wait_text, Driver, WAIT};
+use crate::browser::{click, fill_delivery, text_of, wait_text, Driver, WAIT};
 use crate::each_backend;
 use crate::payments::paying_shop;
 use fantoccini::Locator;
@@ -18,11 +18,7 @@ each_backend! {
         wait_text(&b, "#cart-summary", "1 article").await;
         b.goto(&s.app.url("/checkout")).await.unwrap();
         b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
-        fill(&b, "street", "12 rue Oberkampf").await;
-        fill(&b, "postal_code", "75011").await;
-        fill(&b, "name", "Léa Martin").await;
-        fill(&b, "phone", "06 12 34 56 78").await;
-        fill(&b, "email", "lea@example.fr").await;
+        fill_delivery(&b).await;
         click(&b, r#"input[name=payment][value=stripe]"#).await;
         click(&b, "form.checkout button[type=submit]").await;
 
