@@ -19,6 +19,8 @@ pub struct PaymentSettings {
     pub timeout_s: u64,
     /// Stripe: "Carte bancaire".
     pub stripe: StripeSettings,
+    /// PayPal: "PayPal".
+    pub paypal: PaypalSettings,
 }
 
 impl Default for PaymentSettings {
@@ -29,6 +31,7 @@ impl Default for PaymentSettings {
             poll_s: 5,
             timeout_s: 10,
             stripe: StripeSettings::default(),
+            paypal: PaypalSettings::default(),
         }
     }
 }
@@ -69,6 +72,52 @@ impl fmt::Debug for StripeSettings {
     }
 }
 
+/// PayPal's REST app credentials (Developer Dashboard → Apps & Credentials) and the id of the
+/// webhook registered for this site: never logged, never shown.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct PaypalSettings {
+    /// The app's client id; empty: PayPal is not offered.
+    pub client_id: String,
+    pub client_secret: String,
+    /// The webhook's id (PayPal checks our webhooks' signatures against it).
+    pub webhook_id: String,
+    /// The API's address: https://api-m.paypal.com (live) or https://api-m.sandbox.paypal.com.
+    pub api_base: String,
+    /// Where PayPal's approval pages live (CSP form-action): https://www.paypal.com, or
+    /// https://www.sandbox.paypal.com.
+    pub checkout_origin: String,
+}
+
+impl Default for PaypalSettings {
+    fn default() -> Self {
+        PaypalSettings {
+            client_id: String::new(),
+            client_secret: String::new(),
+            webhook_id: String::new(),
+            api_base: "https://api-m.paypal.com".into(),
+            checkout_origin: "https://www.paypal.com".into(),
+        }
+    }
+}
+
+impl fmt::Debug for PaypalSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PaypalSettings")
+            .field("client_id", &redacted(&self.client_id))
+            .field("client_secret", &redacted(&self.client_secret))
+            .field("webhook_id", &redacted(&self.webhook_id))
+            .field("api_base", &self.api_base)
+            .field("checkout_origin", &self.checkout_origin)
+            .finish()
+    }
+}
+
+impl PaypalSettings {
+    pub fn configured(&self) -> bool {
+        !self.client_id.is_empty()
+    }
+}
+
 fn redacted(secret: &str) -> &'static str {
     if secret.is_empty() {
         "(none)"
@@ -99,17 +148,28 @@ impl PaymentSettings {
                     .into(),
             ));
         }
-        for (name, value) in [
-            ("API_BASE", &s.api_base),
-            ("CHECKOUT_ORIGIN", &s.checkout_origin),
-        ] {
+        let p = &self.paypal;
+        if p.configured() && (p.client_secret.is_empty() || p.webhook_id.is_empty()) {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_PAYMENTS__PAYPAL__CLIENT_SECRET and OCPIZZA_PAYMENTS__PAYPAL__WEBHOOK_ID \
+                 must be set with the PayPal client id (the webhook is what confirms payments)"
+                    .into(),
+            ));
+        }
+        let addresses = [
+            ("STRIPE__API_BASE", &s.api_base),
+            ("STRIPE__CHECKOUT_ORIGIN", &s.checkout_origin),
+            ("PAYPAL__API_BASE", &p.api_base),
+            ("PAYPAL__CHECKOUT_ORIGIN", &p.checkout_origin),
+        ];
+        for (name, value) in addresses {
             match url::Url::parse(value) {
                 Ok(u)
                     if matches!(u.scheme(), "http" | "https")
                         && !value.contains([' ', ';', '\'']) => {}
                 _ => {
                     return Err(ConfigError::Invalid(format!(
-                        "OCPIZZA_PAYMENTS__STRIPE__{name} must be an http(s) address"
+                        "OCPIZZA_PAYMENTS__{name} must be an http(s) address"
                     )))
                 }
             }

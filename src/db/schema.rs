@@ -239,6 +239,7 @@ diesel::table! {
         charge_ref -> Nullable<Text>,
         checkout_url -> Nullable<Text>,
         failure -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
     }
 }
 

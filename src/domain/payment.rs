@@ -81,12 +81,28 @@ pub enum Happened {
     },
     /// Still waiting (an asynchronous method, or the page still open).
     Pending,
+    /// The payer approved; the money is taken only once we capture it (PayPal).
+    Approved,
     /// The payment failed; the customer may choose again.
     Failed,
     /// The hosted page expired unpaid.
     Expired,
     /// A refund of ours reached an end: `succeeded` or not.
     Refund { key: String, succeeded: bool },
+}
+
+impl Happened {
+    /// A short name, for the ids of events we make up ourselves (a state read).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Happened::Paid { .. } => "paid",
+            Happened::Pending => "pending",
+            Happened::Approved => "approved",
+            Happened::Failed => "failed",
+            Happened::Expired => "expired",
+            Happened::Refund { .. } => "refund",
+        }
+    }
 }
 
 /// One piece of news from a provider, deduplicated by `event_id`.

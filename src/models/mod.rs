@@ -18,6 +18,7 @@ pub mod order;
 pub mod order_number;
 pub mod outbox;
 pub mod payment;
+pub mod payment_approval;
 pub mod pizzeria;
 pub mod pizzeria_admin;
 pub mod session;

@@ -1,7 +1,8 @@
-//! Payment providers' I/O: Stripe over its REST API, webhook signature checks. Nothing here
+//! Payment providers' I/O: Stripe and PayPal over their REST APIs, webhook signature checks. Nothing here
 //! opens a transaction: services record what a call asks for, handlers and workers make the
 //! call with the recorded idempotency key, then a service records its outcome.
 
+pub mod paypal;
 mod signature;
 pub mod stripe;
 
@@ -10,6 +11,7 @@ use crate::domain::money::Money;
 use crate::domain::order::PaymentMethod;
 use crate::domain::payment::{Charge, ProviderEvent};
 pub use crate::domain::payment::{Opened, RefundReply};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -51,6 +53,7 @@ impl ProviderError {
 #[derive(Clone)]
 pub struct Providers {
     pub stripe: Option<stripe::Stripe>,
+    pub paypal: Option<paypal::Paypal>,
     /// Wakes the payments worker (a refund was asked for).
     wake: Arc<Notify>,
 }
@@ -66,7 +69,11 @@ impl Providers {
             stripe: s
                 .stripe
                 .configured()
-                .then(|| stripe::Stripe::new(http, &s.stripe)),
+                .then(|| stripe::Stripe::new(http.clone(), &s.stripe)),
+            paypal: s
+                .paypal
+                .configured()
+                .then(|| paypal::Paypal::new(http, &s.paypal)),
             wake: Arc::new(Notify::new()),
         }
     }
@@ -86,6 +93,12 @@ impl Providers {
             .ok_or_else(|| ProviderError::Unexpected("Stripe is not configured".into()))
     }
 
+    fn paypal(&self) -> Result<&paypal::Paypal, ProviderError> {
+        self.paypal
+            .as_ref()
+            .ok_or_else(|| ProviderError::Unexpected("PayPal is not configured".into()))
+    }
+
     /// Opens the provider's hosted page for a charge.
     pub async fn open(
         &self,
@@ -96,6 +109,7 @@ impl Providers {
         let now = chrono::Utc::now().timestamp();
         match provider {
             PaymentMethod::Stripe => self.stripe()?.create_session(charge, public_url, now).await,
+            PaymentMethod::Paypal => self.paypal()?.create_order(charge, public_url).await,
             other => Err(not_offered(other)),
         }
     }
@@ -108,7 +122,23 @@ impl Providers {
     ) -> Result<ProviderEvent, ProviderError> {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.session_state(provider_ref).await,
+            PaymentMethod::Paypal => self.paypal()?.order_state(provider_ref).await,
             other => Err(not_offered(other)),
+        }
+    }
+
+    /// Takes the money of an attempt its payer approved (PayPal), under a key derived from
+    /// the attempt's: retried, it is taken once.
+    pub async fn capture(
+        &self,
+        provider: PaymentMethod,
+        provider_ref: &str,
+        key: &str,
+    ) -> Result<ProviderEvent, ProviderError> {
+        match provider {
+            PaymentMethod::Paypal => self.paypal()?.capture(provider_ref, key).await,
+            // Stripe's pages take the money themselves: there is nothing to capture.
+            other => self.state(other, provider_ref).await,
         }
     }
 
@@ -120,6 +150,9 @@ impl Providers {
     ) -> Result<bool, ProviderError> {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.expire_session(provider_ref).await,
+            // A PayPal order is paid only when we capture it, and an order no longer waiting
+            // is never captured: it lapses at PayPal by itself.
+            PaymentMethod::Paypal => self.paypal().map(|_| true),
             other => Err(not_offered(other)),
         }
     }
@@ -134,6 +167,7 @@ impl Providers {
     ) -> Result<RefundReply, ProviderError> {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.refund(charge, amount, key).await,
+            PaymentMethod::Paypal => self.paypal()?.refund(charge, amount, key).await,
             other => Err(not_offered(other)),
         }
     }
@@ -144,10 +178,43 @@ impl Providers {
         if self.stripe.is_some() {
             offered.push(PaymentMethod::Stripe);
         }
+        if self.paypal.is_some() {
+            offered.push(PaymentMethod::Paypal);
+        }
         offered
     }
 }
 
 fn not_offered(p: PaymentMethod) -> ProviderError {
     ProviderError::Unexpected(format!("{} is not configured", p.as_str()))
+}
+
+/// A provider's JSON answer, or `Refused` with the detail `detail` finds in its error body.
+async fn reply(
+    res: reqwest::Response,
+    detail: fn(&Value) -> Option<String>,
+) -> Result<Value, ProviderError> {
+    let status = res.status();
+    let body = res.text().await.map_err(ProviderError::of)?;
+    if !status.is_success() {
+        let detail = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|v| detail(&v))
+            .unwrap_or_default();
+        return Err(ProviderError::Refused {
+            status: status.as_u16(),
+            detail,
+        });
+    }
+    serde_json::from_str(&body).map_err(|e| ProviderError::Unexpected(e.to_string()))
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// An id as one path segment (providers' ids are letters and digits; anything else is
+/// escaped).
+fn path_part(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }

@@ -3,7 +3,7 @@
 //! cents, `Idempotency-Key` on every create.
 
 pub use super::signature::{sign, verify_signature, SignatureError};
-use super::{Opened, ProviderError, RefundReply};
+use super::{path_part, reply, text, Opened, ProviderError, RefundReply};
 use crate::config::StripeSettings;
 use crate::domain::money::Money;
 use crate::domain::payment::{Charge, Happened, ProviderEvent};
@@ -48,7 +48,7 @@ impl Stripe {
         if let Some(key) = idempotency_key {
             req = req.header("Idempotency-Key", key);
         }
-        reply(req.send().await.map_err(ProviderError::of)?).await
+        reply(req.send().await.map_err(ProviderError::of)?, error_detail).await
     }
 
     /// Opens a Checkout Session for a charge; the customer comes back to `public_url`.
@@ -87,10 +87,10 @@ impl Stripe {
             .send()
             .await
             .map_err(ProviderError::of)?;
-        let session = reply(res).await?;
+        let session = reply(res, error_detail).await?;
         let happened = session_happened(&session);
         Ok(ProviderEvent {
-            event_id: format!("retrieved:{id}:{}", happened_name(&happened)),
+            event_id: format!("retrieved:{id}:{}", happened.name()),
             event_type: "checkout.session.retrieved".into(),
             attempt: text(&session, "client_reference_id"),
             provider_ref: Some(id.to_string()),
@@ -185,39 +185,9 @@ fn session_form(c: &Charge, public_url: &str, now: i64) -> String {
     f.finish()
 }
 
-async fn reply(res: reqwest::Response) -> Result<Value, ProviderError> {
-    let status = res.status();
-    let body = res.text().await.map_err(ProviderError::of)?;
-    if !status.is_success() {
-        let detail = serde_json::from_str::<Value>(&body)
-            .ok()
-            .and_then(|v| text(&v["error"], "message"))
-            .unwrap_or_default();
-        return Err(ProviderError::Refused {
-            status: status.as_u16(),
-            detail,
-        });
-    }
-    serde_json::from_str(&body).map_err(|e| ProviderError::Unexpected(e.to_string()))
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-/// An id as one path segment (Stripe's ids are `cs_…`; anything else is escaped).
-fn path_part(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
-}
-
-fn happened_name(h: &Happened) -> &'static str {
-    match h {
-        Happened::Paid { .. } => "paid",
-        Happened::Pending => "pending",
-        Happened::Failed => "failed",
-        Happened::Expired => "expired",
-        Happened::Refund { .. } => "refund",
-    }
+/// Stripe's error text: `{"error": {"message": …}}`.
+fn error_detail(v: &Value) -> Option<String> {
+    text(&v["error"], "message")
 }
 
 /// A Checkout Session's `status` and `payment_status`, as what happened to the attempt.

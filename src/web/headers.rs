@@ -16,9 +16,19 @@ impl Headers {
     /// hosted payment pages of the providers offered.
     pub fn new(payments: &crate::config::PaymentSettings) -> Headers {
         let mut form_action = String::from("'self'");
-        if payments.stripe.configured() {
+        let offered = [
+            (
+                payments.stripe.configured(),
+                &payments.stripe.checkout_origin,
+            ),
+            (
+                payments.paypal.configured(),
+                &payments.paypal.checkout_origin,
+            ),
+        ];
+        for (_, origin) in offered.iter().filter(|(on, _)| *on) {
             form_action.push(' ');
-            form_action.push_str(&payments.stripe.checkout_origin);
+            form_action.push_str(origin);
         }
         Headers {
             csp: format!(

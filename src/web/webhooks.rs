@@ -4,6 +4,8 @@
 //! (the signature authenticates), and bodies larger than Rocket's default limit.
 
 use crate::domain::order::PaymentMethod;
+use crate::domain::payment::ProviderEvent;
+use crate::payments::paypal::{self, Transmission};
 use crate::payments::stripe;
 use crate::services::payments::{self, Applied};
 use crate::state::AppState;
@@ -17,7 +19,7 @@ use rocket::{post, routes, Route, State};
 const BODY_LIMIT_KIB: u64 = 1024;
 
 pub fn routes() -> Vec<Route> {
-    routes![stripe_webhook]
+    routes![stripe_webhook, paypal_webhook]
 }
 
 /// The `Stripe-Signature` header, if any.
@@ -68,14 +70,84 @@ async fn stripe_webhook(
             return Ok((Status::BadRequest, "Événement illisible."));
         }
     };
+    applied(state, PaymentMethod::Stripe, event).await
+}
+
+/// The event applied once; the live pages and the payments worker (a capture or a refund
+/// may be due) are told.
+async fn applied(
+    state: &AppState,
+    provider: PaymentMethod,
+    event: ProviderEvent,
+) -> AppResult<(Status, &'static str)> {
     let applied = state
         .db
-        .run(move |c| payments::apply(c, PaymentMethod::Stripe, &event))
+        .run(move |c| payments::apply(c, provider, &event))
         .await??;
     if let Applied::Done(p) = applied {
         state.hub.order_changed(p);
-        // A refund may have been asked for (a payment too late, or twice).
         state.payments.wake();
     }
     Ok((Status::Ok, "OK"))
+}
+
+/// The headers PayPal signs a webhook with (all of them are needed to check it).
+pub struct PaypalHeaders(Option<Transmission>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for PaypalHeaders {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let h = |name: &str| req.headers().get_one(name).map(str::to_string);
+        let t = (|| {
+            Some(Transmission {
+                id: h("PAYPAL-TRANSMISSION-ID")?,
+                time: h("PAYPAL-TRANSMISSION-TIME")?,
+                sig: h("PAYPAL-TRANSMISSION-SIG")?,
+                cert_url: h("PAYPAL-CERT-URL")?,
+                auth_algo: h("PAYPAL-AUTH-ALGO")?,
+            })
+        })();
+        Outcome::Success(PaypalHeaders(t))
+    }
+}
+
+/// PayPal's webhook: checked by PayPal itself (verify-webhook-signature, outside any
+/// transaction); PayPal down, the answer is 503 and PayPal sends the event again later.
+#[post("/webhooks/paypal", data = "<data>")]
+async fn paypal_webhook(
+    state: &State<AppState>,
+    headers: PaypalHeaders,
+    data: Data<'_>,
+) -> AppResult<(Status, &'static str)> {
+    let Some(client) = state.payments.paypal.as_ref() else {
+        return Ok((Status::NotFound, "PayPal n'est pas configuré."));
+    };
+    let body = raw_body(data).await?;
+    let Some(transmission) = headers.0 else {
+        return Ok((Status::BadRequest, "Signature invalide."));
+    };
+    match client.verify(&transmission, &body).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!("PayPal webhook refused: signature not verified");
+            return Ok((Status::BadRequest, "Signature invalide."));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "PayPal webhook not verified");
+            return Ok((
+                Status::ServiceUnavailable,
+                "Vérification impossible pour l'instant.",
+            ));
+        }
+    }
+    match paypal::parse_event(&body) {
+        Ok(Some(event)) => applied(state, PaymentMethod::Paypal, event).await,
+        Ok(None) => Ok((Status::Ok, "Événement ignoré.")),
+        Err(e) => {
+            tracing::warn!(error = %e, "PayPal webhook unreadable");
+            Ok((Status::BadRequest, "Événement illisible."))
+        }
+    }
 }

@@ -1,11 +1,12 @@
 //! The payments worker, every `payments.poll_s` (or at once when woken): cancels the online
 //! orders whose payment never came and closes their pages at the provider, asks providers
 //! about attempts pending too long (a lost webhook) and applies the answer as a webhook would
-//! be, sends the refunds asked for. Every provider call happens between transactions.
+//! be, captures what payers approved (PayPal), sends the refunds asked for. Every provider call happens between transactions.
 
 use crate::config::PaymentSettings;
 use crate::db::Db;
 use crate::domain::order::PaymentMethod;
+use crate::domain::payment::Happened;
 use crate::live::Hub;
 use crate::payments::{ProviderError, Providers};
 use crate::services::payments::{self, Applied, RefundJob};
@@ -36,6 +37,7 @@ pub async fn run(
         worker.expire(&settings).await;
         worker.close().await;
         worker.reconcile(&settings).await;
+        worker.capture().await;
         worker.refund().await;
     }
 }
@@ -120,6 +122,47 @@ impl Worker<'_> {
             }
             Err(e) => {
                 tracing::warn!(error = %e, provider = provider.as_str(), "payment state not read")
+            }
+        }
+    }
+
+    /// Takes the money of the attempts their payers approved (PayPal), while their orders
+    /// still wait for them; applies the answer as a webhook would be.
+    async fn capture(&self) {
+        let due = match self.db.run(payments::captures_due).await {
+            Ok(Ok(due)) => due,
+            Ok(Err(e)) => return tracing::warn!(error = %e, "captures not read"),
+            Err(e) => return tracing::warn!(error = %e, "captures not read"),
+        };
+        for job in due {
+            let event = match self
+                .providers
+                .capture(job.provider, &job.page, &job.key)
+                .await
+            {
+                Ok(event) => event,
+                // Asked again at the next run, under the same key: taken once at most.
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt = job.attempt, "capture not made");
+                    continue;
+                }
+            };
+            let held = event.happened == Happened::Pending;
+            let provider = job.provider;
+            let applied = self
+                .db
+                .run(move |c| payments::apply(c, provider, &event))
+                .await;
+            self.changed(applied.ok().and_then(Result::ok));
+            if held {
+                let attempt = job.attempt;
+                let answered = self
+                    .db
+                    .run(move |c| payments::capture_answered(c, attempt))
+                    .await;
+                if let Ok(Err(e)) = answered {
+                    tracing::warn!(error = %e, "capture answer not recorded");
+                }
             }
         }
     }

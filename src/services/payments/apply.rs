@@ -12,6 +12,7 @@ use crate::domain::payment::{on_paid, Happened, OnPaid, ProviderEvent};
 use crate::models::now;
 use crate::models::online_payment::{self as pay, Attempt, CANCELLED, FAILED, PAID, PENDING};
 use crate::models::order::{self as rows, OrderRow};
+use crate::models::payment_approval as approval;
 use crate::services::orders::{self, record_event, Request, Step};
 use serde_json::json;
 
@@ -53,6 +54,12 @@ pub fn apply(
             Happened::Paid { charge, .. } => paid_in(tx, &order, &attempt, charge.as_deref())?,
             Happened::Failed | Happened::Expired => {
                 ended_in(tx, &order, &attempt, &event.happened)?
+            }
+            Happened::Approved => {
+                // Captured by the payments worker, only while the order waits for it.
+                if order.status == OrderStatus::AwaitingPayment {
+                    approval::set_approved(tx, attempt.id, t)?;
+                }
             }
             Happened::Pending | Happened::Refund { .. } => {}
         }

@@ -12,6 +12,7 @@ use crate::domain::payment::RefundReply;
 use crate::models::now;
 use crate::models::online_payment::{self as pay, CANCELLED, PENDING};
 use crate::models::order as rows;
+use crate::models::payment_approval as approval;
 use crate::services::orders::{self, Request};
 use chrono::NaiveDateTime;
 
@@ -100,6 +101,35 @@ pub fn reconcile_due(
         }
         Ok(asks)
     })
+}
+
+/// An attempt its payer approved, to capture: its page at the provider and its key.
+#[derive(Debug, Clone)]
+pub struct CaptureJob {
+    pub attempt: i64,
+    pub provider: PaymentMethod,
+    pub page: String,
+    pub key: String,
+}
+
+/// Approved attempts not captured yet, of orders still waiting for them.
+pub fn captures_due(conn: &mut DbConn) -> Result<Vec<CaptureJob>, PaymentError> {
+    Ok(approval::to_capture(conn)?
+        .into_iter()
+        .filter_map(|a| {
+            Some(CaptureJob {
+                attempt: a.id,
+                provider: provider_of(&a.provider),
+                page: a.provider_ref?,
+                key: a.idempotency_key,
+            })
+        })
+        .collect())
+}
+
+/// The capture was answered but not settled (held at the provider): not captured again.
+pub fn capture_answered(conn: &mut DbConn, attempt: i64) -> Result<(), PaymentError> {
+    Ok(approval::set_capture_answered(conn, attempt)?)
 }
 
 /// A refund to send: its key, amount, and the payment it gives back.

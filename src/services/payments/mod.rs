@@ -9,8 +9,8 @@ mod refunds;
 
 pub use apply::{apply, Applied};
 pub use jobs::{
-    expire_unpaid, page_closed, pages_to_close, reconcile_due, refund_refused, refund_sent,
-    refunds_due, RefundJob,
+    capture_answered, captures_due, expire_unpaid, page_closed, pages_to_close, reconcile_due,
+    refund_refused, refund_sent, refunds_due, CaptureJob, RefundJob,
 };
 pub(crate) use refunds::{refund_all_in, refund_part_in};
 

@@ -17,7 +17,12 @@ use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
 
 pub fn routes() -> Vec<Route> {
-    routes![show_payment, choose_payment_again, stripe_return]
+    routes![
+        show_payment,
+        choose_payment_again,
+        stripe_return,
+        paypal_return
+    ]
 }
 
 fn not_found() -> AppError {
@@ -175,26 +180,50 @@ async fn stripe_return(
     state: &State<AppState>,
 ) -> AppResult<Reply> {
     let token = OrderToken::parse(order).map_err(|_| not_found())?;
-    let Some(session) = session_id.filter(|s| s.starts_with("cs_") && s.len() <= 255) else {
-        return Ok(to_order(&token));
-    };
-    match state.payments.state(PaymentMethod::Stripe, session).await {
+    if let Some(session) = session_id.filter(|s| s.starts_with("cs_") && s.len() <= 255) {
+        learn(state, PaymentMethod::Stripe, session).await;
+    }
+    Ok(to_order(&token))
+}
+
+/// Back from PayPal's page (PayPal adds its order id as `token`): the order's state is asked
+/// at once; approved, it is captured by the payments worker, woken now, and the tracking page
+/// turns paid by itself.
+#[get("/payments/paypal/return?<order>&<token>")]
+async fn paypal_return(
+    order: &str,
+    token: Option<&str>,
+    state: &State<AppState>,
+) -> AppResult<Reply> {
+    let ours = OrderToken::parse(order).map_err(|_| not_found())?;
+    let id = token
+        .filter(|t| !t.is_empty() && t.len() <= 36 && t.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if let Some(id) = id {
+        learn(state, PaymentMethod::Paypal, id).await;
+    }
+    Ok(to_order(&ours))
+}
+
+/// Asks the provider what became of an attempt and applies it as a webhook would be. Best
+/// effort: the webhook and the reconciliation settle it otherwise.
+async fn learn(state: &AppState, provider: PaymentMethod, page: &str) {
+    match state.payments.state(provider, page).await {
         Ok(event) => {
             let applied = state
                 .db
-                .run(move |c| payments::apply(c, PaymentMethod::Stripe, &event))
-                .await?;
+                .run(move |c| payments::apply(c, provider, &event))
+                .await;
             match applied {
-                Ok(payments::Applied::Done(p)) => {
+                Ok(Ok(payments::Applied::Done(p))) => {
                     state.hub.order_changed(p);
                     state.payments.wake();
                 }
-                Ok(_) => {}
+                Ok(Ok(_)) => {}
                 // The webhook took it meanwhile: the order page says what it is now.
+                Ok(Err(e)) => tracing::warn!(error = %e, "payment state not applied on return"),
                 Err(e) => tracing::warn!(error = %e, "payment state not applied on return"),
             }
         }
         Err(e) => tracing::warn!(error = %e, "payment state not read on return"),
     }
-    Ok(to_order(&token))
 }
