@@ -9,17 +9,16 @@
 //! verify-webhook-signature endpoint vouches for.
 
 use crate::openapi;
+use crate::stand_in::{self, Headers, Served};
 use base64::Engine;
 use rocket::data::{Data, ToByteUnit};
 use rocket::http::Status;
-use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::content::{RawHtml, RawJson};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, State};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 pub const CLIENT_ID: &str = "AocpizzaLocalClientId";
 pub const CLIENT_SECRET: &str = "EocpizzaLocalClientSecret";
@@ -68,37 +67,11 @@ pub struct Inner {
 pub struct FakePaypal {
     pub base: String,
     pub inner: Shared,
-    shutdown: rocket::Shutdown,
-}
-
-impl Drop for FakePaypal {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-    }
+    _served: Served,
 }
 
 type Shared = Arc<Mutex<Inner>>;
 type Answer = (Status, RawJson<String>);
-
-struct Headers(HashMap<String, String>);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Headers {
-    type Error = ();
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let h = req
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.name().as_str().to_ascii_lowercase(),
-                    h.value().to_string(),
-                )
-            })
-            .collect();
-        Outcome::Success(Headers(h))
-    }
-}
 
 /// PayPal's error shape: a name, a message, and details with an issue.
 fn error(status: Status, name: &str, issue: &str) -> Answer {
@@ -643,47 +616,26 @@ pub async fn deliver(url: &str, body: &str, headers: &[(&str, String)]) -> (u16,
 
 impl FakePaypal {
     pub async fn start() -> FakePaypal {
-        let port = crate::nginx::free_port();
-        let base = format!("http://127.0.0.1:{port}");
         let inner: Shared = Arc::default();
-        let config = rocket::Config {
-            port,
-            log_level: rocket::config::LogLevel::Off,
-            ..rocket::Config::debug_default()
-        };
-        let rocket = rocket::custom(config)
-            .manage((inner.clone(), base.clone()))
-            .mount(
-                "/",
-                routes![
-                    token,
-                    create_order,
-                    get_order,
-                    capture,
-                    refund,
-                    verify,
-                    approval_page,
-                    approve_page
-                ],
-            )
-            .ignite()
-            .await
-            .expect("stand-in ignites");
-        let shutdown = rocket.shutdown();
-        tokio::spawn(rocket.launch());
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let shared = inner.clone();
+        let served = stand_in::serve(
+            move |base| (shared, base),
+            routes![
+                token,
+                create_order,
+                get_order,
+                capture,
+                refund,
+                verify,
+                approval_page,
+                approve_page
+            ],
+        )
+        .await;
         FakePaypal {
-            base,
+            base: served.base.clone(),
             inner,
-            shutdown,
+            _served: served,
         }
     }
 

@@ -6,10 +6,10 @@
 //! integer cents, an expiry between 30 minutes and 24 hours). It answers with the documented
 //! shapes, shows a hosted payment page, and sends webhooks signed with the test secret.
 
+use crate::stand_in::{self, Headers, Served};
 use ocpizza::payments::stripe::sign;
 use rocket::data::{Data, ToByteUnit};
 use rocket::http::Status;
-use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::content::{RawHtml, RawJson};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, State};
@@ -72,33 +72,7 @@ pub struct Inner {
 pub struct FakeStripe {
     pub base: String,
     pub inner: Arc<Mutex<Inner>>,
-    shutdown: rocket::Shutdown,
-}
-
-impl Drop for FakeStripe {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-    }
-}
-
-struct Headers(HashMap<String, String>);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Headers {
-    type Error = ();
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let h = req
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.name().as_str().to_ascii_lowercase(),
-                    h.value().to_string(),
-                )
-            })
-            .collect();
-        Outcome::Success(Headers(h))
-    }
+    _served: Served,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -543,45 +517,24 @@ pub async fn deliver_signed(url: &str, body: &[u8], header: Option<&str>) -> (u1
 
 impl FakeStripe {
     pub async fn start() -> FakeStripe {
-        let port = crate::nginx::free_port();
-        let base = format!("http://127.0.0.1:{port}");
         let inner: Shared = Arc::default();
-        let config = rocket::Config {
-            port,
-            log_level: rocket::config::LogLevel::Off,
-            ..rocket::Config::debug_default()
-        };
-        let rocket = rocket::custom(config)
-            .manage((inner.clone(), base.clone()))
-            .mount(
-                "/",
-                routes![
-                    create_session,
-                    get_session,
-                    expire_session,
-                    create_refund,
-                    hosted_page,
-                    hosted_pay
-                ],
-            )
-            .ignite()
-            .await
-            .expect("stand-in ignites");
-        let shutdown = rocket.shutdown();
-        tokio::spawn(rocket.launch());
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let shared = inner.clone();
+        let served = stand_in::serve(
+            move |base| (shared, base),
+            routes![
+                create_session,
+                get_session,
+                expire_session,
+                create_refund,
+                hosted_page,
+                hosted_pay
+            ],
+        )
+        .await;
         FakeStripe {
-            base,
+            base: served.base.clone(),
             inner,
-            shutdown,
+            _served: served,
         }
     }
 

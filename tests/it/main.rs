@@ -46,6 +46,7 @@ mod reports;
 mod restart;
 mod runbook;
 mod sessions;
+mod stand_in;
 mod stock;
 mod supervised;
 mod team;

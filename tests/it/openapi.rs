@@ -97,32 +97,13 @@ impl Spec {
 
     /// An `allOf` part: its own keywords, the properties being judged by the whole.
     fn check_but_properties(&self, part: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
-        let s = self.resolve(part);
-        for name in s["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if v.get(name).is_none() {
-                out.push(format!("{at}.{name} is required"));
-            }
-        }
+        required(self.resolve(part), v, at, out);
     }
 
     fn object(&self, schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
         let mut known = HashMap::new();
         self.properties(schema, &mut known);
-        for name in schema["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if v.get(name).is_none() {
-                out.push(format!("{at}.{name} is required"));
-            }
-        }
+        required(schema, v, at, out);
         let open = schema
             .get("additionalProperties")
             .is_some_and(|a| a != &Value::Bool(false));
@@ -146,6 +127,15 @@ impl Spec {
             for (i, x) in items.iter().enumerate() {
                 self.check(s, x, &format!("{at}[{i}]"), out);
             }
+        }
+    }
+}
+
+fn required(schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
+    let names = schema["required"].as_array().into_iter().flatten();
+    for name in names.filter_map(Value::as_str) {
+        if v.get(name).is_none() {
+            out.push(format!("{at}.{name} is required"));
         }
     }
 }

@@ -21,13 +21,22 @@ use std::time::Duration;
 /// The demo shop, open all day, paying through the stand-in (which sends its webhooks here).
 pub async fn paying_shop(db: Arc<TestDb>, extra: &[(&'static str, Value)]) -> (Shop, FakeStripe) {
     let stripe = FakeStripe::start().await;
+    let shop = shop_paying_through(db, stripe.settings(), extra).await;
+    stripe.inner.lock().unwrap().webhook = Some(shop.app.url("/webhooks/stripe"));
+    (shop, stripe)
+}
+
+/// The demo shop, open all day, with a provider's `settings` (pointing at its stand-in).
+pub async fn shop_paying_through(
+    db: Arc<TestDb>,
+    mut settings: Vec<(&'static str, Value)>,
+    extra: &[(&'static str, Value)],
+) -> Shop {
     let port = crate::nginx::free_port();
-    let mut settings = stripe.settings();
     settings.push(("port", json!(port)));
     settings.push(("mail.public_url", json!(format!("http://127.0.0.1:{port}"))));
     settings.extend(extra.iter().cloned());
     let app = TestApp::serve_configured(db, true, &settings, |r| r).await;
-    stripe.inner.lock().unwrap().webhook = Some(app.url("/webhooks/stripe"));
     let ids = app
         .with_conn(|c| {
             fixtures::open_all_day(c);
@@ -38,7 +47,7 @@ pub async fn paying_shop(db: Arc<TestDb>, extra: &[(&'static str, Value)]) -> (S
             )
         })
         .await;
-    let shop = Shop {
+    Shop {
         app,
         bastille: ids.0,
         montmartre: ids.0,
@@ -46,8 +55,7 @@ pub async fn paying_shop(db: Arc<TestDb>, extra: &[(&'static str, Value)]) -> (S
         margherita: ids.1,
         regina: ids.2,
         bufalina: ids.1,
-    };
-    (shop, stripe)
+    }
 }
 
 /// A Margherita and a Regina (23,00 €), checked out paying by card: the answer (a redirect).

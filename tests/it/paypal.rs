@@ -6,10 +6,9 @@
 use crate::customer::{Answer, Customer};
 use crate::each_backend;
 use crate::fake_paypal::{self, deliver, event, FakePaypal, Mode};
-use crate::fixtures;
-use crate::harness::{TestApp, TestDb};
+use crate::harness::TestDb;
 use crate::ordering::{order_by_token, Shop};
-use crate::payments::{counts, until};
+use crate::payments::{counts, shop_paying_through, until};
 use diesel::prelude::*;
 use ocpizza::db::schema::{payments, webhook_events};
 use ocpizza::domain::order::{OrderStatus, PaymentStatus};
@@ -20,32 +19,8 @@ use std::time::Duration;
 /// The demo shop, open all day, paying through the PayPal stand-in (webhooks sent here).
 async fn paypal_shop(db: Arc<TestDb>, extra: &[(&'static str, Value)]) -> (Shop, FakePaypal) {
     let paypal = FakePaypal::start().await;
-    let port = crate::nginx::free_port();
-    let mut settings = paypal.settings();
-    settings.push(("port", json!(port)));
-    settings.push(("mail.public_url", json!(format!("http://127.0.0.1:{port}"))));
-    settings.extend(extra.iter().cloned());
-    let app = TestApp::serve_configured(db, true, &settings, |r| r).await;
-    paypal.inner.lock().unwrap().webhook = Some(app.url("/webhooks/paypal"));
-    let ids = app
-        .with_conn(|c| {
-            fixtures::open_all_day(c);
-            (
-                fixtures::pizzeria(c, "bastille"),
-                fixtures::product(c, "Margherita"),
-                fixtures::product(c, "Regina"),
-            )
-        })
-        .await;
-    let shop = Shop {
-        app,
-        bastille: ids.0,
-        montmartre: ids.0,
-        marais: ids.0,
-        margherita: ids.1,
-        regina: ids.2,
-        bufalina: ids.1,
-    };
+    let shop = shop_paying_through(db, paypal.settings(), extra).await;
+    paypal.inner.lock().unwrap().webhook = Some(shop.app.url("/webhooks/paypal"));
     (shop, paypal)
 }
 
