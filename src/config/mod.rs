@@ -5,7 +5,7 @@
 
 mod payments;
 
-pub use payments::{PaymentSettings, PaypalSettings, StripeSettings};
+pub use payments::{GocardlessSettings, PaymentSettings, PaypalSettings, StripeSettings};
 
 use crate::db;
 use rocket::figment::providers::{Env, Serialized};

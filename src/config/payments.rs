@@ -21,6 +21,8 @@ pub struct PaymentSettings {
     pub stripe: StripeSettings,
     /// PayPal: "PayPal".
     pub paypal: PaypalSettings,
+    /// GoCardless: "Virement instantané".
+    pub gocardless: GocardlessSettings,
 }
 
 impl Default for PaymentSettings {
@@ -32,6 +34,7 @@ impl Default for PaymentSettings {
             timeout_s: 10,
             stripe: StripeSettings::default(),
             paypal: PaypalSettings::default(),
+            gocardless: GocardlessSettings::default(),
         }
     }
 }
@@ -118,6 +121,49 @@ impl PaypalSettings {
     }
 }
 
+/// GoCardless's access token (Dashboard → Developers → Create access token, read-write) and
+/// the secret of the webhook endpoint registered for this site: never logged, never shown.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct GocardlessSettings {
+    /// The access token; empty: GoCardless is not offered.
+    pub access_token: String,
+    /// The webhook endpoint's secret (our webhooks' `Webhook-Signature` is checked with it).
+    pub webhook_secret: String,
+    /// The API's address: https://api.gocardless.com (live) or
+    /// https://api-sandbox.gocardless.com.
+    pub api_base: String,
+    /// Where GoCardless's payment pages live (CSP form-action).
+    pub checkout_origin: String,
+}
+
+impl Default for GocardlessSettings {
+    fn default() -> Self {
+        GocardlessSettings {
+            access_token: String::new(),
+            webhook_secret: String::new(),
+            api_base: "https://api.gocardless.com".into(),
+            checkout_origin: "https://pay.gocardless.com".into(),
+        }
+    }
+}
+
+impl fmt::Debug for GocardlessSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GocardlessSettings")
+            .field("access_token", &redacted(&self.access_token))
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("api_base", &self.api_base)
+            .field("checkout_origin", &self.checkout_origin)
+            .finish()
+    }
+}
+
+impl GocardlessSettings {
+    pub fn configured(&self) -> bool {
+        !self.access_token.is_empty()
+    }
+}
+
 fn redacted(secret: &str) -> &'static str {
     if secret.is_empty() {
         "(none)"
@@ -156,11 +202,21 @@ impl PaymentSettings {
                     .into(),
             ));
         }
+        let g = &self.gocardless;
+        if g.configured() && g.webhook_secret.is_empty() {
+            return Err(ConfigError::Invalid(
+                "OCPIZZA_PAYMENTS__GOCARDLESS__WEBHOOK_SECRET must be set with the GoCardless \
+                 access token (the webhook is what confirms payments)"
+                    .into(),
+            ));
+        }
         let addresses = [
             ("STRIPE__API_BASE", &s.api_base),
             ("STRIPE__CHECKOUT_ORIGIN", &s.checkout_origin),
             ("PAYPAL__API_BASE", &p.api_base),
             ("PAYPAL__CHECKOUT_ORIGIN", &p.checkout_origin),
+            ("GOCARDLESS__API_BASE", &g.api_base),
+            ("GOCARDLESS__CHECKOUT_ORIGIN", &g.checkout_origin),
         ];
         for (name, value) in addresses {
             match url::Url::parse(value) {

@@ -74,9 +74,10 @@ pub struct RefundReply {
 /// What a provider says happened to an attempt (a webhook, a return, a reconciliation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Happened {
-    /// The money is ours: `charge` is the provider's id of the payment (to refund it).
+    /// The money is ours: `charge` is the provider's id of the payment (to refund it);
+    /// `amount` when the provider says it (GoCardless's events do not).
     Paid {
-        amount: Money,
+        amount: Option<Money>,
         charge: Option<String>,
     },
     /// Still waiting (an asynchronous method, or the page still open).

@@ -1,7 +1,9 @@
-//! Payment providers' I/O: Stripe and PayPal over their REST APIs, webhook signature checks. Nothing here
+//! Payment providers' I/O: Stripe, PayPal and GoCardless over their REST APIs, webhook signature
+//! checks. Nothing here
 //! opens a transaction: services record what a call asks for, handlers and workers make the
 //! call with the recorded idempotency key, then a service records its outcome.
 
+pub mod gocardless;
 pub mod paypal;
 mod signature;
 pub mod stripe;
@@ -54,6 +56,7 @@ impl ProviderError {
 pub struct Providers {
     pub stripe: Option<stripe::Stripe>,
     pub paypal: Option<paypal::Paypal>,
+    pub gocardless: Option<gocardless::Gocardless>,
     /// Wakes the payments worker (a refund was asked for).
     wake: Arc<Notify>,
 }
@@ -73,7 +76,11 @@ impl Providers {
             paypal: s
                 .paypal
                 .configured()
-                .then(|| paypal::Paypal::new(http, &s.paypal)),
+                .then(|| paypal::Paypal::new(http.clone(), &s.paypal)),
+            gocardless: s
+                .gocardless
+                .configured()
+                .then(|| gocardless::Gocardless::new(http, &s.gocardless)),
             wake: Arc::new(Notify::new()),
         }
     }
@@ -99,6 +106,12 @@ impl Providers {
             .ok_or_else(|| ProviderError::Unexpected("PayPal is not configured".into()))
     }
 
+    fn gocardless(&self) -> Result<&gocardless::Gocardless, ProviderError> {
+        self.gocardless
+            .as_ref()
+            .ok_or_else(|| ProviderError::Unexpected("GoCardless is not configured".into()))
+    }
+
     /// Opens the provider's hosted page for a charge.
     pub async fn open(
         &self,
@@ -110,6 +123,10 @@ impl Providers {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.create_session(charge, public_url, now).await,
             PaymentMethod::Paypal => self.paypal()?.create_order(charge, public_url).await,
+            PaymentMethod::Gocardless => {
+                let client = self.gocardless()?;
+                client.create_billing_request(charge, public_url).await
+            }
             other => Err(not_offered(other)),
         }
     }
@@ -123,6 +140,10 @@ impl Providers {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.session_state(provider_ref).await,
             PaymentMethod::Paypal => self.paypal()?.order_state(provider_ref).await,
+            PaymentMethod::Gocardless => {
+                let client = self.gocardless()?;
+                client.billing_request_state(provider_ref).await
+            }
             other => Err(not_offered(other)),
         }
     }
@@ -137,7 +158,8 @@ impl Providers {
     ) -> Result<ProviderEvent, ProviderError> {
         match provider {
             PaymentMethod::Paypal => self.paypal()?.capture(provider_ref, key).await,
-            // Stripe's pages take the money themselves: there is nothing to capture.
+            // Stripe's pages take the money themselves, and GoCardless's payment is made when
+            // its billing request is fulfilled: there is nothing to capture, only to read.
             other => self.state(other, provider_ref).await,
         }
     }
@@ -153,6 +175,7 @@ impl Providers {
             // A PayPal order is paid only when we capture it, and an order no longer waiting
             // is never captured: it lapses at PayPal by itself.
             PaymentMethod::Paypal => self.paypal().map(|_| true),
+            PaymentMethod::Gocardless => self.gocardless()?.cancel(provider_ref).await,
             other => Err(not_offered(other)),
         }
     }
@@ -168,6 +191,7 @@ impl Providers {
         match provider {
             PaymentMethod::Stripe => self.stripe()?.refund(charge, amount, key).await,
             PaymentMethod::Paypal => self.paypal()?.refund(charge, amount, key).await,
+            PaymentMethod::Gocardless => self.gocardless()?.refund(charge, amount, key).await,
             other => Err(not_offered(other)),
         }
     }
@@ -180,6 +204,9 @@ impl Providers {
         }
         if self.paypal.is_some() {
             offered.push(PaymentMethod::Paypal);
+        }
+        if self.gocardless.is_some() {
+            offered.push(PaymentMethod::Gocardless);
         }
         offered
     }

@@ -307,11 +307,9 @@ fn first_capture(order: &Value) -> &Value {
 fn capture_happened(capture: &Value) -> Happened {
     match text(capture, "status").as_deref() {
         Some("COMPLETED") => Happened::Paid {
-            amount: Money::from_cents(
-                text(&capture["amount"], "value")
-                    .and_then(|v| cents(&v))
-                    .unwrap_or(0),
-            ),
+            amount: text(&capture["amount"], "value")
+                .and_then(|v| cents(&v))
+                .map(Money::from_cents),
             charge: text(capture, "id"),
         },
         Some("DECLINED" | "FAILED") => Happened::Failed,

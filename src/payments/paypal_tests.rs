@@ -26,7 +26,7 @@ fn an_order_read_says_approved_paid_or_pending() {
     assert_eq!(
         order_event(&paid, "5O1", "captured").happened,
         Happened::Paid {
-            amount: Money::from_cents(2350),
+            amount: Some(Money::from_cents(2350)),
             charge: Some("CAP1".into())
         }
     );

@@ -195,7 +195,7 @@ fn session_happened(s: &Value) -> Happened {
     let paid = text(s, "payment_status").as_deref() == Some("paid");
     match text(s, "status").as_deref() {
         Some("complete") if paid => Happened::Paid {
-            amount: Money::from_cents(s["amount_total"].as_i64().unwrap_or(0)),
+            amount: s["amount_total"].as_i64().map(Money::from_cents),
             charge: text(s, "payment_intent"),
         },
         Some("expired") => Happened::Expired,
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(
             session_happened(&paid),
             Happened::Paid {
-                amount: Money::from_cents(2300),
+                amount: Some(Money::from_cents(2300)),
                 charge: Some("pi_1".into())
             }
         );

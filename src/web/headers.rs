@@ -25,6 +25,10 @@ impl Headers {
                 payments.paypal.configured(),
                 &payments.paypal.checkout_origin,
             ),
+            (
+                payments.gocardless.configured(),
+                &payments.gocardless.checkout_origin,
+            ),
         ];
         for (_, origin) in offered.iter().filter(|(on, _)| *on) {
             form_action.push(' ');

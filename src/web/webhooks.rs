@@ -5,6 +5,7 @@
 
 use crate::domain::order::PaymentMethod;
 use crate::domain::payment::ProviderEvent;
+use crate::payments::gocardless;
 use crate::payments::paypal::{self, Transmission};
 use crate::payments::stripe;
 use crate::services::payments::{self, Applied};
@@ -19,7 +20,7 @@ use rocket::{post, routes, Route, State};
 const BODY_LIMIT_KIB: u64 = 1024;
 
 pub fn routes() -> Vec<Route> {
-    routes![stripe_webhook, paypal_webhook]
+    routes![stripe_webhook, paypal_webhook, gocardless_webhook]
 }
 
 /// The `Stripe-Signature` header, if any.
@@ -34,6 +35,22 @@ impl<'r> FromRequest<'r> for StripeSignature {
         Outcome::Success(StripeSignature(header.map(str::to_string)))
     }
 }
+
+/// GoCardless's `Webhook-Signature` header, if any.
+pub struct GocardlessSignature(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for GocardlessSignature {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let header = req.headers().get_one("Webhook-Signature");
+        Outcome::Success(GocardlessSignature(header.map(str::to_string)))
+    }
+}
+
+/// What GoCardless documents for a webhook whose signature does not hold: 498 Invalid Token.
+const INVALID_TOKEN: Status = Status::new(498);
 
 async fn raw_body(data: Data<'_>) -> AppResult<Vec<u8>> {
     let body = data
@@ -150,4 +167,34 @@ async fn paypal_webhook(
             Ok((Status::BadRequest, "Événement illisible."))
         }
     }
+}
+
+/// GoCardless's webhook: a batch of events under one signature, each event applied once in
+/// its own transaction (a failure answers 500 and GoCardless sends the batch again; the
+/// events applied already count once).
+#[post("/webhooks/gocardless", data = "<data>")]
+async fn gocardless_webhook(
+    state: &State<AppState>,
+    signature: GocardlessSignature,
+    data: Data<'_>,
+) -> AppResult<(Status, &'static str)> {
+    let Some(client) = state.payments.gocardless.as_ref() else {
+        return Ok((Status::NotFound, "GoCardless n'est pas configuré."));
+    };
+    let body = raw_body(data).await?;
+    if !client.verify(signature.0.as_deref(), &body) {
+        tracing::warn!("GoCardless webhook refused: signature does not hold");
+        return Ok((INVALID_TOKEN, "Signature invalide."));
+    }
+    let events = match gocardless::parse_events(&body) {
+        Ok(events) => events,
+        Err(e) => {
+            tracing::warn!(error = %e, "GoCardless webhook unreadable");
+            return Ok((Status::BadRequest, "Événements illisibles."));
+        }
+    };
+    for event in events {
+        applied(state, PaymentMethod::Gocardless, event).await?;
+    }
+    Ok((Status::Ok, "OK"))
 }

@@ -504,15 +504,11 @@ pub async fn deliver(url: &str, body: &[u8]) -> (u16, String) {
 }
 
 pub async fn deliver_signed(url: &str, body: &[u8], header: Option<&str>) -> (u16, String) {
-    let mut req = reqwest::Client::new()
-        .post(url)
-        .header("Content-Type", "application/json")
-        .body(body.to_vec());
-    if let Some(h) = header {
-        req = req.header("Stripe-Signature", h);
-    }
-    let res = req.send().await.expect("webhook delivered");
-    (res.status().as_u16(), res.text().await.unwrap())
+    let headers: Vec<_> = header
+        .map(|h| ("Stripe-Signature", h.to_string()))
+        .into_iter()
+        .collect();
+    stand_in::post_webhook(url, body, &headers).await
 }
 
 impl FakeStripe {

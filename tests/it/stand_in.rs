@@ -70,3 +70,16 @@ pub async fn serve<S: Send + Sync + 'static>(
     }
     Served { base, shutdown }
 }
+
+/// Posts a webhook `body` to the app with the provider's `headers`: its status and text.
+pub async fn post_webhook(url: &str, body: &[u8], headers: &[(&str, String)]) -> (u16, String) {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(body.to_vec());
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    let res = req.send().await.expect("webhook delivered");
+    (res.status().as_u16(), res.text().await.unwrap())
+}

@@ -21,7 +21,8 @@ pub fn routes() -> Vec<Route> {
         show_payment,
         choose_payment_again,
         stripe_return,
-        paypal_return
+        paypal_return,
+        gocardless_return
     ]
 }
 
@@ -202,6 +203,25 @@ async fn paypal_return(
         learn(state, PaymentMethod::Paypal, id).await;
     }
     Ok(to_order(&ours))
+}
+
+/// Back from GoCardless's page (its return address carries nothing of GoCardless's own): the
+/// order's latest billing request is read at once; its payment confirmed, the tracking page
+/// turns paid by itself, otherwise the webhook or the reconciliation settles it.
+#[get("/payments/gocardless/return?<order>")]
+async fn gocardless_return(order: &str, state: &State<AppState>) -> AppResult<Reply> {
+    let token = OrderToken::parse(order).map_err(|_| not_found())?;
+    let id = order_of(state, &token).await?.id;
+    let attempts = state.db.run(move |c| payments::attempts(c, id)).await??;
+    let page = attempts
+        .into_iter()
+        .rev()
+        .find(|a| a.provider == PaymentMethod::Gocardless.as_str())
+        .and_then(|a| a.provider_ref);
+    if let Some(page) = page {
+        learn(state, PaymentMethod::Gocardless, &page).await;
+    }
+    Ok(to_order(&token))
 }
 
 /// Asks the provider what became of an attempt and applies it as a webhook would be. Best
