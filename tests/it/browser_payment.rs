@@ -1,6 +1,7 @@
-//! A real headless Chromium on a phone: the customer pays by card on Stripe's hosted page (the
-//! local stand-in), comes back, and sees the order turn "Payée" without reloading, when the
-//! payment settles after the return (a bank that confirms later).
+//! A real headless Chromium on a phone: the customer pays by card on Stripe's hosted page, or
+//! from their bank on GoCardless's (the local stand-ins), comes back, and sees the order turn
+//! "Payée" without reloading, when the payment settles after the return (a bank that confirms
+//! later).
 
 use crate::browser::{click, fill_delivery, text_of, wait_text, Driver, WAIT};
 use crate::each_backend;
@@ -40,6 +41,42 @@ each_backend! {
         assert!(text_of(&b, ".order-status__now").await.contains("Reçue"));
         let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
         assert_eq!(same, serde_json::Value::Bool(true), "updated without reload");
+        b.close().await.unwrap();
+    }
+}
+
+each_backend! {
+    async fn paying_from_the_bank_on_the_gocardless_page_turns_the_tracking_page_paid_live(db) {
+        let (s, gc) = crate::gocardless::gocardless_shop(db, &[]).await;
+        gc.inner.lock().unwrap().confirms_later = true;
+        let driver = Driver::start().await;
+        let b = driver.phone().await;
+        b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
+        click(&b, &format!("#product-{} button[type=submit]", s.margherita)).await;
+        wait_text(&b, "#cart-summary", "1 article").await;
+        b.goto(&s.app.url("/checkout")).await.unwrap();
+        b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
+        fill_delivery(&b).await;
+        click(&b, r#"input[name=payment][value=gocardless]"#).await;
+        click(&b, "form.checkout button[type=submit]").await;
+
+        // On GoCardless's page: the amount, and the button that pays from the bank.
+        wait_text(&b, "h1", "Payer 10,50 € par virement instantané").await;
+        assert!(b.current_url().await.unwrap().as_str().starts_with(&gc.base));
+        click(&b, "#pay").await;
+
+        // Back: the payment is submitted, not confirmed yet.
+        wait_text(&b, "#payment-state", "Paiement en cours de vérification").await;
+        b.execute("window.__stillTheSamePage = true; return true;", vec![]).await.unwrap();
+        let payment = gc.inner.lock().unwrap().payments.keys().next().unwrap().clone();
+
+        assert_eq!(gc.handle().confirm_and_notify(&payment).await, 200);
+
+        wait_text(&b, "#payment-state", "Payée").await;
+        assert!(text_of(&b, ".order-status__now").await.contains("Reçue"));
+        let same = b.execute("return window.__stillTheSamePage === true;", vec![]).await.unwrap();
+        assert_eq!(same, serde_json::Value::Bool(true), "updated without reload");
+        assert!(gc.violations().is_empty(), "{:?}", gc.violations());
         b.close().await.unwrap();
     }
 }

@@ -43,6 +43,9 @@ pub struct Inner {
     idempotent: HashMap<(String, String), String>,
     /// Creates answer 500.
     pub failing: bool,
+    /// A payment made is first submitted, and confirmed only by `confirm_and_notify` (a bank
+    /// that confirms later).
+    pub confirms_later: bool,
     /// The app's webhook URL: payments and refunds are told there.
     pub webhook: Option<String>,
     next: u32,
@@ -408,25 +411,44 @@ impl FakeRef {
         br["links"]["payment_request_payment"] = json!(pm);
         let pr = br["payment_request"].clone();
         let br_meta = br["metadata"].clone();
+        let later = i.confirms_later;
+        let status = if later { "submitted" } else { "confirmed" };
         let payment = json!({ "id": pm, "amount": pr["amount"], "currency": pr["currency"],
-            "status": "confirmed", "description": pr["description"], "metadata": pr["metadata"],
+            "status": status, "description": pr["description"], "metadata": pr["metadata"],
             "charge_date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
             "links": { "billing_request": request } });
         i.payments.insert(pm.clone(), payment);
-        batch(&[
-            (
-                "billing_requests",
-                "fulfilled",
-                json!({ "billing_request": request, "payment_request_payment": pm }),
-                br_meta,
-            ),
-            (
-                "payments",
-                "confirmed",
-                json!({ "payment": pm }),
-                pr["metadata"].clone(),
-            ),
-        ])
+        let fulfilled = (
+            "billing_requests",
+            "fulfilled",
+            json!({ "billing_request": request, "payment_request_payment": pm }),
+            br_meta,
+        );
+        let confirmed = (
+            "payments",
+            "confirmed",
+            json!({ "payment": pm }),
+            pr["metadata"].clone(),
+        );
+        match later {
+            true => batch(&[fulfilled]),
+            false => batch(&[fulfilled, confirmed]),
+        }
+    }
+
+    /// A payment submitted earlier is confirmed, and GoCardless tells the webhook: its answer.
+    pub async fn confirm_and_notify(&self, payment: &str) -> u16 {
+        let (url, body) = {
+            let mut i = self.0.lock().unwrap();
+            let p = i.payments.get_mut(payment).expect("payment");
+            p["status"] = json!("confirmed");
+            let meta = p["metadata"].clone();
+            let body = batch(&[("payments", "confirmed", json!({ "payment": payment }), meta)]);
+            (i.webhook.clone().expect("a webhook"), body)
+        };
+        deliver(&url, &body, Some(&sign(WEBHOOK_SECRET, body.as_bytes())))
+            .await
+            .0
     }
 
     /// The payer pays and GoCardless tells the webhook (if one is set): its answer.

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// The demo shop, open all day, paying through the GoCardless stand-in (webhooks sent here).
-async fn gocardless_shop(
+pub async fn gocardless_shop(
     db: Arc<TestDb>,
     extra: &[(&'static str, Value)],
 ) -> (Shop, FakeGocardless) {

@@ -242,7 +242,11 @@ async fn restart_one_after_the_other(conf: &Path, base: u16) {
                 "{other} answers while {port} restarts"
             );
         }
-        assert!(restart.await.unwrap().contains("started"));
+        let said = restart.await.unwrap();
+        assert!(
+            said.contains("started"),
+            "supervisorctl restart said: {said}"
+        );
         until("back after its restart", async || answers(port).await).await;
     }
 }
