@@ -233,3 +233,42 @@ impl PaymentSettings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_set() -> PaymentSettings {
+        let mut s = PaymentSettings::default();
+        s.stripe.secret_key = "sk_live_SECRET1".into();
+        s.stripe.webhook_secret = "whsec_SECRET2".into();
+        s.paypal.client_id = "ASECRET3".into();
+        s.paypal.client_secret = "ESECRET4".into();
+        s.paypal.webhook_id = "SECRET5".into();
+        s.gocardless.access_token = "live_SECRET6".into();
+        s.gocardless.webhook_secret = "SECRET7".into();
+        s
+    }
+
+    #[test]
+    fn no_provider_secret_is_ever_printed() {
+        let shown = format!("{:?}", all_set());
+
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("(set)") && shown.contains("https://api.gocardless.com"));
+        assert!(all_set().validate().is_ok());
+    }
+
+    #[test]
+    fn a_provider_without_its_webhook_secret_is_refused() {
+        let mut s = all_set();
+        s.gocardless.webhook_secret.clear();
+        let refused = s.validate().unwrap_err().to_string();
+        assert!(refused.contains("GOCARDLESS__WEBHOOK_SECRET"), "{refused}");
+
+        let mut s = all_set();
+        s.gocardless.api_base = "api.gocardless.com".into();
+        let refused = s.validate().unwrap_err().to_string();
+        assert!(refused.contains("GOCARDLESS__API_BASE"), "{refused}");
+    }
+}
