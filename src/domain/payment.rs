@@ -84,6 +84,9 @@ pub enum Happened {
     Pending,
     /// The payer approved; the money is taken only once we capture it (PayPal).
     Approved,
+    /// The payer authorised a bank transfer and `charge` is on its way (GoCardless): it can no
+    /// longer be stopped, so the order waits for it past its delay and is not paid twice.
+    InFlight { charge: String },
     /// The payment failed; the customer may choose again.
     Failed,
     /// The hosted page expired unpaid.
@@ -99,6 +102,7 @@ impl Happened {
             Happened::Paid { .. } => "paid",
             Happened::Pending => "pending",
             Happened::Approved => "approved",
+            Happened::InFlight { .. } => "in_flight",
             Happened::Failed => "failed",
             Happened::Expired => "expired",
             Happened::Refund { .. } => "refund",

@@ -48,6 +48,14 @@ pub struct NewAttempt<'a> {
 
 const ONLINE: [&str; 3] = ["stripe", "paypal", "gocardless"];
 
+impl Attempt {
+    /// A bank transfer authorised and on its way (GoCardless): its payment is known, not yet
+    /// confirmed, and can no longer be stopped.
+    pub fn in_flight(&self) -> bool {
+        self.provider == "gocardless" && self.status == PENDING && self.charge_ref.is_some()
+    }
+}
+
 pub fn insert_attempt(conn: &mut DbConn, row: &NewAttempt<'_>) -> QueryResult<()> {
     diesel::insert_into(payments::table)
         .values(row)

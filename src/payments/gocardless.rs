@@ -125,7 +125,10 @@ impl Gocardless {
         let request = self.read("billing_requests", id).await?;
         let happened = match text(&request, "status").as_deref() {
             Some("fulfilled") => match text(&request["links"], "payment_request_payment") {
-                Some(payment) => payment_happened(&self.read("payments", &payment).await?),
+                Some(payment) => match payment_happened(&self.read("payments", &payment).await?) {
+                    Happened::Pending => Happened::InFlight { charge: payment },
+                    other => other,
+                },
                 None => Happened::Pending,
             },
             Some("cancelled") => Happened::Expired,
@@ -159,8 +162,14 @@ impl Gocardless {
         amount: Money,
         key: &str,
     ) -> Result<RefundReply, ProviderError> {
+        // GoCardless wants the total refunded on the payment, this refund included: a refund
+        // made twice by mistake would not add up.
+        let refunded = self.read("payments", payment).await?["amount_refunded"]
+            .as_i64()
+            .unwrap_or(0);
         let body = json!({ "refunds": {
             "amount": amount.cents(),
+            "total_amount_confirmation": refunded + amount.cents(),
             "reference": "OC Pizza remboursement",
             "metadata": { "key": key },
             "links": { "payment": payment },
@@ -316,7 +325,14 @@ fn parse_event(e: &Value) -> Result<Option<ProviderEvent>, String> {
         "payments.failed" | "payments.cancelled" | "payments.customer_approval_denied" => {
             (None, Happened::Failed)
         }
-        "billing_requests.fulfilled" => (text(links, "billing_request"), Happened::Approved),
+        // The payment is made and on its way; without its id, a sign to read it at once.
+        "billing_requests.fulfilled" => {
+            let happened = match text(links, "payment_request_payment") {
+                Some(charge) => Happened::InFlight { charge },
+                None => Happened::Approved,
+            };
+            (text(links, "billing_request"), happened)
+        }
         "billing_requests.cancelled" => (text(links, "billing_request"), Happened::Expired),
         "refunds.paid"
         | "refunds.failed"

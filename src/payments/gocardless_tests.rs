@@ -11,7 +11,8 @@ fn a_batch_gives_the_events_about_our_attempts_and_refunds() {
     let key = json!({ "attempt": "ocp-order-1-attempt-1" });
     let body = json!({ "events": [
         event("payments", "confirmed", json!({ "payment": "PM1" }), key.clone()),
-        event("billing_requests", "fulfilled", json!({ "billing_request": "BRQ1" }), key),
+        event("billing_requests", "fulfilled", json!({ "billing_request": "BRQ1" }), key.clone()),
+        event("billing_requests", "fulfilled", json!({ "billing_request": "BRQ1", "payment_request_payment": "PM1" }), key),
         event("payments", "confirmed", json!({ "payment": "PM9" }), json!({})),
         event("mandates", "created", json!({ "mandate": "MD1" }), json!({})),
         event("refunds", "paid", json!({ "refund": "RF1" }), json!({ "key": "ocp-payment-1-refund-1" })),
@@ -35,6 +36,12 @@ fn a_batch_gives_the_events_about_our_attempts_and_refunds() {
                 }
             ),
             ("billing_requests.fulfilled", Happened::Approved),
+            (
+                "billing_requests.fulfilled",
+                Happened::InFlight {
+                    charge: "PM1".into()
+                }
+            ),
             (
                 "refunds.paid",
                 Happened::Refund {

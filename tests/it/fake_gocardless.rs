@@ -343,9 +343,18 @@ async fn create_refund(h: Headers, body: Data<'_>, state: &St) -> Answer {
                 "refund of {asked:?} of {payment} ({collected:?}, already {given})"
             )),
         }
+        // Required with links[payment]: what the payment's refunds come to, this one included.
+        let confirmed = b["total_amount_confirmation"].as_i64();
+        if confirmed != asked.map(|a| given + a) {
+            problems.push(format!(
+                "total_amount_confirmation {confirmed:?} is not {given} + {asked:?}"
+            ));
+        }
         if !problems.is_empty() {
             return invalid(&mut i, problems);
         }
+        let refunded = given + asked.unwrap_or(0);
+        i.payments.get_mut(&payment).expect("payment")["amount_refunded"] = json!(refunded);
         let id = format!("RF{:06}OCP", i.refunds.len() + 1);
         let refund = json!({ "id": id, "amount": asked, "currency": "EUR", "status": "pending_submission",
             "reference": b["reference"], "metadata": b["metadata"], "links": { "payment": payment },
@@ -413,7 +422,7 @@ impl FakeRef {
         let br_meta = br["metadata"].clone();
         let later = i.confirms_later;
         let status = if later { "submitted" } else { "confirmed" };
-        let payment = json!({ "id": pm, "amount": pr["amount"], "currency": pr["currency"],
+        let payment = json!({ "id": pm, "amount": pr["amount"], "amount_refunded": 0, "currency": pr["currency"],
             "status": status, "description": pr["description"], "metadata": pr["metadata"],
             "charge_date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
             "links": { "billing_request": request } });

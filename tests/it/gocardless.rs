@@ -59,6 +59,12 @@ async fn quiet_transfer(
     (s, gc, c, request, token)
 }
 
+/// A hex signature with its first digit changed: one bit of the digest differs.
+fn flip_first(hex: &str) -> String {
+    let first = if hex.starts_with('0') { '1' } else { '0' };
+    format!("{first}{}", &hex[1..])
+}
+
 async fn of_kind(s: &Shop, kind: &'static str) -> i64 {
     s.app
         .with_conn(move |c| {
@@ -132,7 +138,7 @@ each_backend! {
             deliver(&url, &body, Some("")).await,
             deliver(&url, &body, Some(&sign("another-secret", body.as_bytes()))).await,
             deliver(&url, &other_body, Some(&genuine)).await,
-            deliver(&url, &body, Some(&genuine.to_uppercase().replace('A', "B"))).await,
+            deliver(&url, &body, Some(&flip_first(&genuine))).await,
         ];
 
         for (status, text) in &refused {
@@ -198,6 +204,7 @@ each_backend! {
         let key = sent[0].headers.get("idempotency-key").cloned().unwrap();
         assert!(key.starts_with("ocp-payment-"), "{key}");
         assert_eq!(r["metadata"]["key"], json!(key));
+        assert_eq!(r["total_amount_confirmation"], json!(2300), "the payment's refunds, this one included");
         assert_eq!(of_kind(&s, "refunds.paid").await, 1, "settled by GoCardless's event");
         let n = counts(&s.app, &order).await;
         assert_eq!((n.refunds, n.refunded_mails, n.confirmed), (1, 1, 1));
@@ -221,7 +228,8 @@ each_backend! {
         let token = choice.split('/').nth(2).unwrap().to_string();
         let again = c.post(&format!("/orders/{token}/payment"), &[("payment", "gocardless")]).await;
         assert!(again.location.as_deref().is_some_and(|l| l.contains("/flow/BRF")), "{:?}", again.location);
-        assert_eq!(gc.inner.lock().unwrap().billing_requests.len(), 1, "one billing request that can be paid");
+        assert_eq!(gc.calls("POST", "/billing_requests").len(), 2, "asked twice");
+        assert_eq!(gc.inner.lock().unwrap().billing_requests.len(), 1, "the failed create left nothing to pay");
     }
 
     async fn a_transfer_the_customer_gave_up_is_cancelled_at_gocardless(db) {
@@ -237,6 +245,49 @@ each_backend! {
         }
         let order = order_by_token(&s.app, &token).await;
         assert_eq!((order.status, order.payment_method.as_str()), (OrderStatus::Received, "on_delivery"));
+    }
+
+    async fn a_transfer_on_its_way_outlives_the_delay_and_cannot_be_paid_twice(db) {
+        let (s, gc, mut c, request, token) = quiet_transfer(db, &[]).await;
+        gc.inner.lock().unwrap().confirms_later = true;
+        gc.inner.lock().unwrap().webhook = Some(s.app.url("/webhooks/gocardless"));
+        // Authorised at the bank: the billing request is fulfilled, the payment submitted.
+        assert_eq!(gc.handle().pay_and_notify(&request).await, 200);
+        let payment = gc.inner.lock().unwrap().payments.keys().next().cloned().unwrap();
+        let charge: Option<String> = s.app.with_conn(|c| payments::table.select(payments::charge_ref).first(c).unwrap()).await;
+        assert_eq!(charge, Some(payment.clone()), "the payment on its way is known");
+
+        // Past the delay, the order is not cancelled; paying again is not offered.
+        let later = ocpizza::models::now() + chrono::Duration::minutes(30);
+        let expired = s.app.with_conn(move |c| ocpizza::services::payments::expire_unpaid(c, later).unwrap()).await;
+        assert!(expired.is_empty(), "{expired:?}");
+        let again = c.post(&format!("/orders/{token}/payment"), &[("payment", "gocardless")]).await;
+        assert_eq!(again.location.as_deref(), Some(format!("/orders/{token}").as_str()));
+        assert_eq!(gc.calls("POST", "/billing_requests").len(), 1, "no second payment");
+        let pages = s.app.with_conn(|c| ocpizza::services::payments::pages_to_close(c).unwrap()).await;
+        assert!(pages.is_empty(), "nothing to cancel at GoCardless: {pages:?}");
+
+        // The bank confirms: the order goes to the kitchen.
+        assert_eq!(gc.handle().confirm_and_notify(&payment).await, 200);
+        let order = until(&s.app, &token, "paid", |o| o.payment_status == PaymentStatus::Paid).await;
+        assert_eq!(order.status, OrderStatus::Received);
+    }
+
+    async fn an_event_not_ours_does_not_hold_back_the_rest_of_its_batch(db) {
+        let (s, gc, _c, request, token) = quiet_transfer(db, &[]).await;
+        let body = gc.handle().pay(&request);
+        // An event about a refund we never asked for (another integration on the account), first in
+        // the batch, then ours.
+        let foreign = fake_gocardless::batch(&[("refunds", "paid", json!({ "refund": "RF9" }), json!({ "key": "ocp-payment-999-refund-1" }))]);
+        let mut events: Vec<Value> = serde_json::from_str::<Value>(&foreign).unwrap()["events"].as_array().unwrap().clone();
+        events.extend(serde_json::from_str::<Value>(&body).unwrap()["events"].as_array().unwrap().iter().cloned());
+        let batch = json!({ "events": events }).to_string();
+
+        let told = deliver(&s.app.url("/webhooks/gocardless"), &batch, Some(&sign(fake_gocardless::WEBHOOK_SECRET, batch.as_bytes()))).await;
+
+        assert_eq!(told.0, 200, "{}", told.1);
+        let order = until(&s.app, &token, "paid", |o| o.payment_status == PaymentStatus::Paid).await;
+        assert_eq!(order.status, OrderStatus::Received);
     }
 
     async fn without_gocardless_credentials_the_transfer_is_not_offered(db) {

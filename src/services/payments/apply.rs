@@ -61,6 +61,11 @@ pub fn apply(
                     approval::set_approved(tx, attempt.id, t)?;
                 }
             }
+            Happened::InFlight { charge } => {
+                if attempt.status == PENDING && attempt.charge_ref.is_none() {
+                    pay::set_charge_ref(tx, attempt.id, charge)?;
+                }
+            }
             Happened::Pending | Happened::Refund { .. } => {}
         }
         Ok(Applied::Done(order.pizzeria_id))

@@ -32,6 +32,13 @@ pub fn expire_unpaid(
             if order.status != OrderStatus::AwaitingPayment {
                 return Ok(None);
             }
+            // A bank transfer on its way cannot be stopped: the order waits for it.
+            if pay::attempts_of(tx, id)?
+                .iter()
+                .any(pay::Attempt::in_flight)
+            {
+                return Ok(None);
+            }
             let request = Request {
                 to: OrderStatus::Cancelled,
                 actor: Actor::System,
@@ -54,6 +61,9 @@ pub fn pages_to_close(
 ) -> Result<Vec<(i64, PaymentMethod, String)>, PaymentError> {
     Ok(pay::pending_not_awaited(conn)?
         .into_iter()
+        // A transfer on its way cannot be cancelled: its confirmation settles it (refunded
+        // when nobody wants it any more).
+        .filter(|a| !a.in_flight())
         .filter_map(|a| Some((a.id, provider_of(&a.provider), a.provider_ref?)))
         .collect())
 }

@@ -41,6 +41,8 @@ pub enum PaymentError {
     NotOffered,
     #[error("Un paiement de cette commande vient d'être ouvert (dans un autre onglet ?).")]
     AlreadyStarted,
+    #[error("Un virement de cette commande est en cours : votre banque le confirme d'ici quelques minutes.")]
+    InFlight,
     #[error("{0}")]
     Order(#[from] OrderError),
     #[error(transparent)]
@@ -96,6 +98,9 @@ fn begin_in(
         let attempts = pay::attempts_of(tx, order.id)?;
         if attempts.iter().any(|a| a.status == PAID) {
             return Err(PaymentError::AlreadyPaid);
+        }
+        if attempts.iter().any(Attempt::in_flight) {
+            return Err(PaymentError::InFlight);
         }
         if order.status != OrderStatus::AwaitingPayment {
             return Err(PaymentError::NotAwaiting(order.status));

@@ -64,7 +64,10 @@ pub async fn send_to_provider(
     {
         Ok(begun) => begun,
         Err(
-            PaymentError::AlreadyPaid | PaymentError::NotAwaiting(_) | PaymentError::AlreadyStarted,
+            PaymentError::AlreadyPaid
+            | PaymentError::NotAwaiting(_)
+            | PaymentError::AlreadyStarted
+            | PaymentError::InFlight,
         ) => return Ok(to_order(&token)),
         Err(e) => return Err(e.into()),
     };
@@ -216,8 +219,8 @@ async fn gocardless_return(order: &str, state: &State<AppState>) -> AppResult<Re
     let page = attempts
         .into_iter()
         .rev()
-        .find(|a| a.provider == PaymentMethod::Gocardless.as_str())
-        .and_then(|a| a.provider_ref);
+        .filter(|a| a.provider == PaymentMethod::Gocardless.as_str())
+        .find_map(|a| a.provider_ref);
     if let Some(page) = page {
         learn(state, PaymentMethod::Gocardless, &page).await;
     }
