@@ -9,7 +9,7 @@ use crate::domain::payment::ProviderEvent;
 use crate::payments::gocardless;
 use crate::payments::paypal::{self, Transmission};
 use crate::payments::stripe;
-use crate::services::payments::{self, Applied};
+use crate::services::payments::{self, Applied, PaymentError};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use rocket::data::{Data, ToByteUnit};
@@ -98,15 +98,26 @@ async fn applied(
     provider: PaymentMethod,
     event: ProviderEvent,
 ) -> AppResult<(Status, &'static str)> {
+    apply_one(state, provider, event).await??;
+    Ok((Status::Ok, "OK"))
+}
+
+/// Applies one event and tells the live pages and the payments worker when it changed
+/// something; what our rules said about it is the caller's to answer.
+async fn apply_one(
+    state: &AppState,
+    provider: PaymentMethod,
+    event: ProviderEvent,
+) -> AppResult<Result<(), PaymentError>> {
     let applied = state
         .db
         .run(move |c| payments::apply(c, provider, &event))
-        .await??;
-    if let Applied::Done(p) = applied {
+        .await?;
+    if let Ok(Applied::Done(p)) = applied {
         state.hub.order_changed(p);
         state.payments.wake();
     }
-    Ok((Status::Ok, "OK"))
+    Ok(applied.map(drop))
 }
 
 /// The headers PayPal signs a webhook with (all of them are needed to check it).
@@ -197,17 +208,8 @@ async fn gocardless_webhook(
     };
     for event in events {
         let id = event.event_id.clone();
-        let provider = PaymentMethod::Gocardless;
-        match state
-            .db
-            .run(move |c| payments::apply(c, provider, &event))
-            .await?
-        {
-            Ok(Applied::Done(p)) => {
-                state.hub.order_changed(p);
-                state.payments.wake();
-            }
-            Ok(_) => {}
+        match apply_one(state, PaymentMethod::Gocardless, event).await? {
+            Ok(()) => {}
             Err(e) if e.as_diesel().is_some() => return Err(e.into()),
             Err(e) => tracing::warn!(event = %id, error = %e, "GoCardless event not applied"),
         }

@@ -179,8 +179,13 @@ async fn sign_in(s: &crate::ordering::Shop, b: &Client, role: &str) {
     wait_text(b, "h1", "OC Pizza Bastille").await;
 }
 
-/// A customer's delivery order of one Margherita, placed on the phone: its tracking token.
-async fn order_on_phone(s: &crate::ordering::Shop, b: &Client) -> String {
+/// One Margherita to the Bastille's cart, the delivery details, `payment` chosen (else the
+/// form's default), and the checkout sent.
+pub(crate) async fn check_out_a_margherita(
+    s: &crate::ordering::Shop,
+    b: &Client,
+    payment: Option<&str>,
+) {
     b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille)))
         .await
         .unwrap();
@@ -193,7 +198,15 @@ async fn order_on_phone(s: &crate::ordering::Shop, b: &Client) -> String {
         .await
         .unwrap();
     fill_delivery(b).await;
+    if let Some(method) = payment {
+        click(b, &format!("input[name=payment][value={method}]")).await;
+    }
     click(b, "form.checkout button[type=submit]").await;
+}
+
+/// A customer's delivery order of one Margherita, placed on the phone: its tracking token.
+async fn order_on_phone(s: &crate::ordering::Shop, b: &Client) -> String {
+    check_out_a_margherita(s, b, None).await;
     b.wait()
         .at_most(WAIT)
         .for_element(Locator::Id("order-status"))

@@ -3,10 +3,9 @@
 //! "Payée" without reloading, when the payment settles after the return (a bank that confirms
 //! later).
 
-use crate::browser::{click, fill_delivery, text_of, wait_text, Driver, WAIT};
+use crate::browser::{check_out_a_margherita, click, text_of, wait_text, Driver};
 use crate::each_backend;
 use crate::payments::paying_shop;
-use fantoccini::Locator;
 
 each_backend! {
     async fn paying_on_the_stripe_page_brings_back_a_tracking_page_that_turns_paid_live(db) {
@@ -14,14 +13,7 @@ each_backend! {
         stripe.inner.lock().unwrap().async_payments = true;
         let driver = Driver::start().await;
         let b = driver.phone().await;
-        b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
-        click(&b, &format!("#product-{} button[type=submit]", s.margherita)).await;
-        wait_text(&b, "#cart-summary", "1 article").await;
-        b.goto(&s.app.url("/checkout")).await.unwrap();
-        b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
-        fill_delivery(&b).await;
-        click(&b, r#"input[name=payment][value=stripe]"#).await;
-        click(&b, "form.checkout button[type=submit]").await;
+        check_out_a_margherita(&s, &b, Some("stripe")).await;
 
         // On the provider's page: the amount, and the button that pays.
         wait_text(&b, "h1", "Payer 10,50 €").await;
@@ -51,14 +43,7 @@ each_backend! {
         gc.inner.lock().unwrap().confirms_later = true;
         let driver = Driver::start().await;
         let b = driver.phone().await;
-        b.goto(&s.app.url(&format!("/pizzerias/{}", s.bastille))).await.unwrap();
-        click(&b, &format!("#product-{} button[type=submit]", s.margherita)).await;
-        wait_text(&b, "#cart-summary", "1 article").await;
-        b.goto(&s.app.url("/checkout")).await.unwrap();
-        b.wait().at_most(WAIT).for_element(Locator::Id("street")).await.unwrap();
-        fill_delivery(&b).await;
-        click(&b, r#"input[name=payment][value=gocardless]"#).await;
-        click(&b, "form.checkout button[type=submit]").await;
+        check_out_a_margherita(&s, &b, Some("gocardless")).await;
 
         // On GoCardless's page: the amount, and the button that pays from the bank.
         wait_text(&b, "h1", "Payer 10,50 € par virement instantané").await;
