@@ -4,6 +4,7 @@
 //! their own. The boards rendered from a floor are kept with it, so that twenty kitchen
 //! screens render one board per change.
 
+use super::shared_html::SharedHtml;
 use crate::db::Db;
 use crate::domain::ids::PizzeriaId;
 use crate::models::floor::{self, Floor};
@@ -30,7 +31,7 @@ struct Read {
 struct Rendered {
     floor: Arc<Floor>,
     valid_until: Option<NaiveDateTime>,
-    html: Arc<String>,
+    html: Arc<SharedHtml>,
 }
 
 #[derive(Default)]
@@ -114,7 +115,12 @@ impl FloorCache {
     }
 
     /// A board rendered from this very floor, while it has not changed by itself.
-    pub fn rendered(&self, p: PizzeriaId, key: &str, floor: &Arc<Floor>) -> Option<Arc<String>> {
+    pub fn rendered(
+        &self,
+        p: PizzeriaId,
+        key: &str,
+        floor: &Arc<Floor>,
+    ) -> Option<Arc<SharedHtml>> {
         let rendered = lock(&self.rendered);
         let r = rendered.get(&(p, key.to_string()))?;
         let still = Arc::ptr_eq(&r.floor, floor) && r.valid_until.is_none_or(|t| now() < t);
@@ -127,7 +133,7 @@ impl FloorCache {
         key: &str,
         floor: &Arc<Floor>,
         valid_until: Option<NaiveDateTime>,
-        html: Arc<String>,
+        html: Arc<SharedHtml>,
     ) {
         let r = Rendered {
             floor: floor.clone(),

@@ -5,6 +5,7 @@
 
 pub mod floor_cache;
 pub mod menu_cache;
+pub mod shared_html;
 mod window;
 
 use crate::db::Db;

@@ -1,5 +1,5 @@
 //! Security headers on every response, long cache for versioned static files, no buffering for
-//! server-sent events behind NGINX.
+//! server-sent events behind NGINX, a page's body written in one go.
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{ContentType, Header, Status};
@@ -47,6 +47,18 @@ const PRIVATE: [&str; 7] = [
     "staff", "admin", "account", "orders", "checkout", "cart", "login",
 ];
 
+/// The largest body handed to the connection in one piece.
+const MAX_PIECE: usize = 1 << 20;
+
+/// A body of known size (a page, a file) goes to the connection in one piece rather than in
+/// Rocket's 4 KiB chunks, each a wake-up and a write of its own; a stream keeps its chunks.
+async fn whole_body(res: &mut Response<'_>) {
+    if let Some(size) = res.body_mut().size().await {
+        let piece = size.clamp(rocket::response::Body::DEFAULT_MAX_CHUNK, MAX_PIECE);
+        res.set_max_chunk_size(piece);
+    }
+}
+
 #[rocket::async_trait]
 impl Fairing for Headers {
     fn info(&self) -> Info {
@@ -61,6 +73,7 @@ impl Fairing for Headers {
         res.set_header(Header::new("X-Frame-Options", "DENY"));
         res.set_header(Header::new("Referrer-Policy", "same-origin"));
         res.set_header(Header::new("Content-Security-Policy", self.csp.clone()));
+        whole_body(res).await;
         if res.content_type() == Some(ContentType::HTML) {
             res.set_header(Header::new("Vary", "HX-Request, Cookie"));
         }

@@ -24,6 +24,7 @@ mod fake_stripe;
 mod fixtures;
 mod floor;
 mod floor_input;
+mod floor_pages;
 mod forms;
 mod gocardless;
 mod health;

@@ -14,6 +14,7 @@ use crate::web::form::Posted;
 use crate::web::format::french_hour;
 use crate::web::guards::{Csrf, Driver, Htmx, Manager, PizzeriaStaff, Visitor};
 use crate::web::layout::{Layout, Reply};
+use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
 use rocket::{get, post, routes, Route, Shutdown, State};
 use rocket_dyn_templates::{context, Metadata, Template};
@@ -42,16 +43,16 @@ async fn show_delivery(
     md: Metadata<'_>,
     visitor: Visitor,
     csrf: Csrf,
-) -> AppResult<Template> {
+) -> AppResult<RawHtml<String>> {
     let pizzeria = pizzeria_of(state, &driver.0).await?;
     let layout = Layout::new(&visitor, &csrf);
-    let board = live::board_now(state, &md, &driver.0, screen(&driver.0), &layout.csrf).await?;
+    let token = layout.csrf.clone();
     let ctx = context! {
         layout,
         pizzeria: context! { id: pizzeria.id.0, name: pizzeria.name },
-        board,
     };
-    Ok(Template::render("staff/delivery", ctx))
+    let screen = screen(&driver.0);
+    live::page(state, &md, &driver.0, screen, "staff/delivery", ctx, &token).await
 }
 
 #[get("/<_p>/delivery/events")]

@@ -35,7 +35,7 @@ async fn show_kitchen(
     md: Metadata<'_>,
     visitor: Visitor,
     csrf: Csrf,
-) -> AppResult<Template> {
+) -> AppResult<RawHtml<String>> {
     // The floor as last read names the pizzeria: the page costs no query of its own.
     let floor = views::floor_of(state, &cook.0).await?;
     let name = floor
@@ -43,13 +43,21 @@ async fn show_kitchen(
         .clone()
         .ok_or_else(|| AppError::NotFound("Cette pizzeria n'existe pas.".into()))?;
     let layout = Layout::new(&visitor, &csrf);
-    let board = live::board_now(state, &md, &cook.0, Screen::Kitchen, &layout.csrf).await?;
+    let token = layout.csrf.clone();
     let ctx = context! {
         layout,
         pizzeria: context! { id: cook.0.pizzeria.0, name },
-        board,
     };
-    Ok(Template::render("staff/kitchen", ctx))
+    live::page(
+        state,
+        &md,
+        &cook.0,
+        Screen::Kitchen,
+        "staff/kitchen",
+        ctx,
+        &token,
+    )
+    .await
 }
 
 #[get("/<_p>/kitchen/board")]

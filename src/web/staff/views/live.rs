@@ -6,6 +6,7 @@
 use super::runs;
 use super::tickets;
 use crate::domain::ids::UserId;
+use crate::live::shared_html::SharedHtml;
 use crate::live::LiveEvent;
 use crate::models::floor::Floor;
 use crate::models::now;
@@ -32,9 +33,9 @@ pub enum Screen {
     Counter,
 }
 
-/// A board as rendered for one screen, and when it changes by itself.
+/// A board as rendered once for every screen, and when it changes by itself.
 pub struct Board {
-    pub html: String,
+    pub shared: Arc<SharedHtml>,
     pub wake: Option<NaiveDateTime>,
 }
 
@@ -53,13 +54,12 @@ impl Screen {
 }
 
 /// One screen's board from the floor as last read: rendered once per change (and whenever it
-/// changes by itself) for every screen alike, each viewer's CSRF token put in.
+/// changes by itself) for every screen alike, with gaps for each viewer's CSRF token.
 pub async fn board(
     state: &AppState,
     md: &Metadata<'_>,
     staff: &PizzeriaStaff,
     screen: Screen,
-    csrf: &str,
 ) -> Result<Board, String> {
     let floor = state.hub.floors.get(&state.db, staff.pizzeria).await?;
     let manager = staff
@@ -72,18 +72,16 @@ pub async fn board(
         _ => None,
     };
     let floors = &state.hub.floors;
-    let html = match floors.rendered(staff.pizzeria, &key, &floor) {
-        Some(html) => html,
+    let shared = match floors.rendered(staff.pizzeria, &key, &floor) {
+        Some(shared) => shared,
         None => {
-            let html = Arc::new(render(md, staff, screen, &floor, manager)?);
-            floors.keep_rendered(staff.pizzeria, &key, &floor, wake, html.clone());
-            html
+            let html = render(md, staff, screen, &floor, manager)?;
+            let shared = Arc::new(SharedHtml::cut(&html, CSRF_PLACEHOLDER));
+            floors.keep_rendered(staff.pizzeria, &key, &floor, wake, shared.clone());
+            shared
         }
     };
-    Ok(Board {
-        html: html.replace(CSRF_PLACEHOLDER, csrf),
-        wake,
-    })
+    Ok(Board { shared, wake })
 }
 
 fn render(
@@ -135,14 +133,15 @@ pub struct LiveFloor<'r> {
 
 impl LiveFloor<'_> {
     pub async fn board_event(&mut self) -> Result<Vec<Event>, ()> {
-        let board = board(self.state, &self.md, &self.staff, self.screen, &self.csrf)
+        let board = board(self.state, &self.md, &self.staff, self.screen)
             .await
             .map_err(|e| tracing::warn!(error = %e, "floor screen cannot render"))?;
         self.wake = board.wake;
-        if board.html == self.shown {
+        let html = board.shared.with(&self.csrf);
+        if html == self.shown {
             return Ok(Vec::new());
         }
-        self.shown = board.html;
+        self.shown = html;
         Ok(vec![Event::data(self.shown.clone()).event("board")])
     }
 }
@@ -209,10 +208,45 @@ pub async fn board_now(
     screen: Screen,
     csrf: &str,
 ) -> AppResult<String> {
-    board(state, md, staff, screen, csrf)
+    board(state, md, staff, screen)
         .await
-        .map(|b| b.html)
+        .map(|b| b.shared.with(csrf))
         .map_err(AppError::internal)
+}
+
+/// Where a screen's page shell takes its board.
+const BOARD_MARK: &str = "<!--board-->";
+
+/// A screen's whole page for this viewer: the shell rendered from the template `name` with
+/// `ctx`, and the board (the larger part by far) written straight where the shell's `board`
+/// says, with the viewer's token: the board never goes through the template again.
+pub async fn page(
+    state: &AppState,
+    md: &Metadata<'_>,
+    staff: &PizzeriaStaff,
+    screen: Screen,
+    name: &'static str,
+    ctx: impl serde::Serialize,
+    csrf: &str,
+) -> AppResult<RawHtml<String>> {
+    let board = board(state, md, staff, screen)
+        .await
+        .map_err(AppError::internal)?;
+    let mut ctx = json(ctx).map_err(AppError::internal)?;
+    if let Some(fields) = ctx.as_object_mut() {
+        fields.insert("board".into(), BOARD_MARK.into());
+    }
+    let (_, shell) = md
+        .render(name, ctx)
+        .ok_or_else(|| AppError::internal(format!("template {name} missing")))?;
+    let (head, tail) = shell
+        .split_once(BOARD_MARK)
+        .ok_or_else(|| AppError::internal(format!("template {name} shows no board")))?;
+    let mut html = String::with_capacity(head.len() + board.shared.len_with(csrf) + tail.len());
+    html.push_str(head);
+    board.shared.write_with(csrf, &mut html);
+    html.push_str(tail);
+    Ok(RawHtml(html))
 }
 
 /// After an action committed: the screens hear of it, htmx gets the board, a plain form goes
