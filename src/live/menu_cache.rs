@@ -23,7 +23,7 @@ pub struct MenuSnapshot {
     /// The allergens of each product, from its recipe.
     pub allergens: Allergens,
     /// The product list as rendered for this snapshot (with a placeholder CSRF token).
-    pub html: OnceLock<String>,
+    pub html: OnceLock<super::shared_html::SharedHtml>,
     /// The availability version the page carries for its stream.
     pub version: OnceLock<String>,
     read_at: Instant,

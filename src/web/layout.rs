@@ -1,8 +1,11 @@
 //! What every page's layout shows, and the answers a handler gives.
 
+use super::error::{AppError, AppResult};
 use super::guards::{Csrf, Visitor};
 use crate::domain::cart::Cart;
-use rocket_dyn_templates::Template;
+use crate::live::shared_html::SharedHtml;
+use rocket::response::content::RawHtml;
+use rocket_dyn_templates::{Metadata, Template};
 
 /// The CSRF token for forms and htmx, who is signed in, the cart's size. Built from the session
 /// already loaded: no extra query.
@@ -56,4 +59,36 @@ pub enum Reply {
     Invalid(Template),
     #[response(status = 429)]
     TooMany(Template),
+}
+
+/// Where a page's shell takes the part rendered once for every visitor.
+const SHARED_MARK: &str = "<!--shared-->";
+
+/// A page for this visitor: its shell rendered from the template `name` with `ctx`, and
+/// `shared` (rendered once for every visitor, the larger part by far) written straight where
+/// the shell shows `field`, with the visitor's `token` in its gaps. The shared part never goes
+/// through a template again: no copy into a context, no second escape or UTF-8 check.
+pub fn spliced(
+    md: &Metadata<'_>,
+    name: &'static str,
+    ctx: impl serde::Serialize,
+    field: &str,
+    shared: &SharedHtml,
+    token: &str,
+) -> AppResult<RawHtml<String>> {
+    let mut ctx = serde_json::to_value(ctx).map_err(AppError::internal)?;
+    if let Some(fields) = ctx.as_object_mut() {
+        fields.insert(field.into(), SHARED_MARK.into());
+    }
+    let (_, shell) = md
+        .render(name, ctx)
+        .ok_or_else(|| AppError::internal(format!("template {name} missing")))?;
+    let (head, tail) = shell
+        .split_once(SHARED_MARK)
+        .ok_or_else(|| AppError::internal(format!("template {name} shows no {field}")))?;
+    let mut html = String::with_capacity(head.len() + shared.len_with(token) + tail.len());
+    html.push_str(head);
+    shared.write_with(token, &mut html);
+    html.push_str(tail);
+    Ok(RawHtml(html))
 }

@@ -35,6 +35,7 @@ mod mail;
 mod management;
 mod management_input;
 mod menu;
+mod menu_visitors;
 mod nginx;
 mod openapi;
 mod order_numbers;

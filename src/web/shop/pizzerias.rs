@@ -7,15 +7,17 @@ use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
 use crate::live::menu_cache::{Lookup, MenuSnapshot};
+use crate::live::shared_html::SharedHtml;
 use crate::live::LiveEvent;
 use crate::models::menu::{self, Counts, MenuProduct};
 use crate::models::pizzeria::{self, Pizzeria};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::guards::{Csrf, Visitor};
-use crate::web::layout::Layout;
+use crate::web::layout::{spliced, Layout};
 use crate::web::stream::{live_stream, LivePage, Subscription};
 use chrono::Utc;
+use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
 use rocket::serde::Serialize;
 use rocket::{get, routes, Route, Shutdown, State};
@@ -168,13 +170,13 @@ async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSn
 }
 
 /// The product list is the same for every visitor but for the CSRF token: rendered once per
-/// snapshot, with a placeholder each visitor's token replaces.
+/// snapshot, cut where each visitor's token goes.
 fn product_list<'m>(
     md: &Metadata<'_>,
     menu: &'m MenuSnapshot,
     pizzeria: &PizzeriaView,
     few: i64,
-) -> AppResult<&'m String> {
+) -> AppResult<&'m SharedHtml> {
     if let Some(html) = menu.html.get() {
         return Ok(html);
     }
@@ -185,7 +187,9 @@ fn product_list<'m>(
     let (_, html) = md
         .render("pizzerias/_sections", ctx)
         .ok_or_else(|| AppError::internal("menu template failed to render"))?;
-    Ok(menu.html.get_or_init(|| html))
+    Ok(menu
+        .html
+        .get_or_init(|| SharedHtml::cut(&html, CSRF_PLACEHOLDER)))
 }
 
 #[get("/pizzerias/<id>")]
@@ -195,22 +199,20 @@ async fn show_menu(
     md: Metadata<'_>,
     visitor: Visitor,
     csrf: Csrf,
-) -> AppResult<Template> {
+) -> AppResult<RawHtml<String>> {
     let id = id.map_err(|_| not_found_pizzeria())?;
     let menu = menu_snapshot(state, id).await?;
     let few = state.settings.few_left_threshold;
     let pizzeria = pizzeria_view(menu.pizzeria.clone(), &menu.slots);
     let list = product_list(&md, &menu, &pizzeria, few)?;
     let layout = Layout::new(&visitor, &csrf);
-    let sections_html = list.replace(CSRF_PLACEHOLDER, &layout.csrf);
+    let token = layout.csrf.clone();
     let live_version = menu.version.get_or_init(|| {
         availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
     });
     let order = order_view(&menu.slots);
-    Ok(Template::render(
-        "pizzerias/menu",
-        context! { layout, pizzeria, sections_html, live_version, order },
-    ))
+    let ctx = context! { layout, pizzeria, live_version, order };
+    spliced(&md, "pizzerias/menu", ctx, "sections_html", list, &token)
 }
 
 /// An open menu: the availability badge of each product, as last sent.

@@ -214,12 +214,8 @@ pub async fn board_now(
         .map_err(AppError::internal)
 }
 
-/// Where a screen's page shell takes its board.
-const BOARD_MARK: &str = "<!--board-->";
-
 /// A screen's whole page for this viewer: the shell rendered from the template `name` with
-/// `ctx`, and the board (the larger part by far) written straight where the shell's `board`
-/// says, with the viewer's token: the board never goes through the template again.
+/// `ctx`, the board written straight where it shows `board` (see `layout::spliced`).
 pub async fn page(
     state: &AppState,
     md: &Metadata<'_>,
@@ -232,21 +228,7 @@ pub async fn page(
     let board = board(state, md, staff, screen)
         .await
         .map_err(AppError::internal)?;
-    let mut ctx = json(ctx).map_err(AppError::internal)?;
-    if let Some(fields) = ctx.as_object_mut() {
-        fields.insert("board".into(), BOARD_MARK.into());
-    }
-    let (_, shell) = md
-        .render(name, ctx)
-        .ok_or_else(|| AppError::internal(format!("template {name} missing")))?;
-    let (head, tail) = shell
-        .split_once(BOARD_MARK)
-        .ok_or_else(|| AppError::internal(format!("template {name} shows no board")))?;
-    let mut html = String::with_capacity(head.len() + board.shared.len_with(csrf) + tail.len());
-    html.push_str(head);
-    board.shared.write_with(csrf, &mut html);
-    html.push_str(tail);
-    Ok(RawHtml(html))
+    crate::web::layout::spliced(md, name, ctx, "board", &board.shared, csrf)
 }
 
 /// After an action committed: the screens hear of it, htmx gets the board, a plain form goes
