@@ -47,14 +47,20 @@ const PRIVATE: [&str; 7] = [
     "staff", "admin", "account", "orders", "checkout", "cart", "login",
 ];
 
-/// The largest body handed to the connection in one piece.
-const MAX_PIECE: usize = 1 << 20;
+/// The largest page handed to the connection in one piece.
+const MAX_PIECE: usize = 512 * 1024;
 
-/// A body of known size (a page, a file) goes to the connection in one piece rather than in
-/// Rocket's 4 KiB chunks, each a wake-up and a write of its own; a stream keeps its chunks.
+/// A page (HTML of known size, in memory already) goes to the connection in one piece rather
+/// than in Rocket's 4 KiB chunks, each a wake-up and a write of its own. Rocket copies it into
+/// one buffer of that size for the while it is sent. Files keep their chunks (a slow phone
+/// fetching photos holds 4 KiB, not a whole photo), and so do streams (SSE, unsized).
 async fn whole_body(res: &mut Response<'_>) {
+    if res.content_type() != Some(ContentType::HTML) {
+        return;
+    }
     if let Some(size) = res.body_mut().size().await {
-        let piece = size.clamp(rocket::response::Body::DEFAULT_MAX_CHUNK, MAX_PIECE);
+        // One byte more: the read that finds the end needs no second buffer.
+        let piece = (size + 1).clamp(rocket::response::Body::DEFAULT_MAX_CHUNK, MAX_PIECE);
         res.set_max_chunk_size(piece);
     }
 }

@@ -83,6 +83,13 @@ pub fn spliced(
     let (_, shell) = md
         .render(name, ctx)
         .ok_or_else(|| AppError::internal(format!("template {name} missing")))?;
+    // Every variable of a shell is escaped, so the mark can only be the one `field` wrote;
+    // a shell showing it twice (a `| safe` value holding it) is refused rather than cut wrong.
+    if shell.matches(SHARED_MARK).count() != 1 {
+        return Err(AppError::internal(format!(
+            "template {name} must show {field} once"
+        )));
+    }
     let (head, tail) = shell
         .split_once(SHARED_MARK)
         .ok_or_else(|| AppError::internal(format!("template {name} shows no {field}")))?;

@@ -38,30 +38,29 @@ pub fn field_in(body: &str, name: &str) -> Option<String> {
     Some(body[at..at + body[at..].find('"')?].to_string())
 }
 
-/// What a page with a part shared by every viewer (a menu, a floor board) must hold for its
-/// viewer: a whole page, of the length it announced, whose every form carries this viewer's
-/// token and no one else's.
-pub fn assert_own_copy(page: &Answer, viewer: &Customer, other: &Customer, forms: &str) {
+/// The page at `path` as `viewer` gets it, with a part shared by every viewer (a menu, a floor
+/// board): a whole page whose every form, and the layout's htmx headers, carry the token this
+/// browser held before it (its cookie's, read from an earlier page), never `other`'s token
+/// nor a placeholder.
+pub async fn own_copy(viewer: &mut Customer, path: &str, other: &str, forms: &str) -> Answer {
+    let token = viewer.csrf.clone();
+    let page = viewer.get(path).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
         page.body.trim_end().ends_with("</html>"),
         "a whole page: {}",
         page.body
     );
-    let length = page
-        .headers
-        .get("content-length")
-        .map(|v| v.to_str().unwrap().to_string());
-    assert_eq!(
-        length,
-        Some(page.body.len().to_string()),
-        "the length announced is the page's"
-    );
     let field = r#"name="csrf_token" value=""#;
-    let own = format!("{field}{}\"", viewer.csrf);
+    let own = format!("{field}{token}\"");
     assert!(
         page.body.contains(forms),
         "the shared part's forms are there: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&own),
+        "the shared part's forms carry the viewer's token: {}",
         page.body
     );
     assert_eq!(
@@ -70,22 +69,18 @@ pub fn assert_own_copy(page: &Answer, viewer: &Customer, other: &Customer, forms
         "every form carries the viewer's token: {}",
         page.body
     );
-    assert!(
-        page.body.contains(&own),
-        "the shared part's forms carry it: {}",
-        page.body
-    );
-    let layout = format!(r#""X-CSRF-Token": "{}""#, viewer.csrf);
+    let layout = format!(r#""X-CSRF-Token": "{token}""#);
     assert!(
         page.body.contains(&layout),
         "and the layout's htmx headers: {}",
         page.body
     );
     assert!(
-        !page.body.contains(&other.csrf),
+        !page.body.contains(other),
         "another viewer's token never shows"
     );
-    assert!(!page.body.contains("__CSRF_TOKEN__") && !page.body.contains("<!--board-->"));
+    assert!(!page.body.contains("__CSRF_TOKEN__") && !page.body.contains("<!--shared-->"));
+    page
 }
 
 impl Customer {

@@ -128,6 +128,8 @@ pub struct LiveFloor<'r> {
     pub screen: Screen,
     pub csrf: String,
     pub shown: String,
+    /// The shared board `shown` was copied from: the same one again sends nothing, uncopied.
+    pub shown_from: Option<Arc<SharedHtml>>,
     pub wake: Option<NaiveDateTime>,
 }
 
@@ -137,7 +139,15 @@ impl LiveFloor<'_> {
             .await
             .map_err(|e| tracing::warn!(error = %e, "floor screen cannot render"))?;
         self.wake = board.wake;
+        if self
+            .shown_from
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, &board.shared))
+        {
+            return Ok(Vec::new());
+        }
         let html = board.shared.with(&self.csrf);
+        self.shown_from = Some(board.shared);
         if html == self.shown {
             return Ok(Vec::new());
         }
@@ -191,6 +201,7 @@ pub async fn open<'r>(
         screen,
         csrf: csrf.0.to_string(),
         shown: String::new(),
+        shown_from: None,
         wake: None,
     };
     let first = page
