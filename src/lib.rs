@@ -141,5 +141,6 @@ pub fn app(figment: Figment) -> Result<Rocket<Build>, StartupError> {
         }))
         .attach(web::telemetry::Telemetry(metrics))
         .attach(web::Headers::new(&settings.payments))
+        .attach(web::glance::ViewCookie)
         .attach(workers))
 }

@@ -4,6 +4,7 @@
 //! entry still ends right: its stream compares the availability the page showed (its version)
 //! with the database and brings the page up to date.
 
+use super::shared_html::SharedHtml;
 use crate::domain::hours::Slot;
 use crate::domain::ids::PizzeriaId;
 use crate::models::menu::{Allergens, Counts, MenuProduct};
@@ -22,8 +23,8 @@ pub struct MenuSnapshot {
     pub counts: Counts,
     /// The allergens of each product, from its recipe.
     pub allergens: Allergens,
-    /// The product list as rendered for this snapshot (with a placeholder CSRF token).
-    pub html: OnceLock<super::shared_html::SharedHtml>,
+    /// The page as rendered for this snapshot, for every visitor.
+    pub page: OnceLock<MenuPage>,
     /// The availability version the page carries for its stream.
     pub version: OnceLock<String>,
     read_at: Instant,
@@ -43,10 +44,48 @@ impl MenuSnapshot {
             products,
             counts,
             allergens,
-            html: OnceLock::new(),
+            page: OnceLock::new(),
             version: OnceLock::new(),
             read_at: Instant::now(),
         }
+    }
+}
+
+/// A menu page rendered once for every visitor, cut where each visitor's own parts go.
+#[derive(Debug)]
+pub struct MenuPage {
+    pub html: SharedHtml,
+    /// A digest of the page as rendered (its gaps included): the same for the same bytes, in
+    /// every process.
+    digest: String,
+}
+
+impl MenuPage {
+    pub fn cut(html: &str, gaps: [&str; 3]) -> MenuPage {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(html.as_bytes())[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        MenuPage {
+            html: SharedHtml::cut_at(html, &gaps),
+            digest,
+        }
+    }
+
+    /// The entity tag of the copy with `values` in the gaps: equal tags, equal bytes.
+    pub fn etag_for(&self, values: &[&str]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for v in values {
+            hash.update((v.len() as u64).to_le_bytes());
+            hash.update(v.as_bytes());
+        }
+        let own: String = hash.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("\"{}-{own}\"", self.digest)
     }
 }
 

@@ -86,10 +86,19 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// An order of this pizzeria was just changed here: this process's floor screens read it
-    /// again, and every process hears of it now rather than at the tailer's next tick.
+    /// An order of this pizzeria was just changed here: this process's floor screens and menu
+    /// read it again (its stock may have moved: a page asked for after this shows it), and
+    /// every process hears of it now rather than at the tailer's next tick.
     pub fn order_changed(&self, p: PizzeriaId) {
         self.floors.forget(p);
+        self.menus.forget(p);
+        self.poke();
+    }
+
+    /// This pizzeria's stock or menu was just changed here: its menu is read again for the
+    /// next page, and every process hears of it now.
+    pub fn stock_changed(&self, p: PizzeriaId) {
+        self.menus.forget(p);
         self.poke();
     }
 

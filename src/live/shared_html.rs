@@ -1,34 +1,83 @@
-//! HTML rendered once for every viewer of a live page, cut where each viewer's own token goes:
-//! a viewer's copy is written in one pass, without searching the page for the token's place.
+//! HTML rendered once for every viewer of a page, cut where each viewer's own values go (its
+//! token; on the menu also its header and cart summary): a viewer's copy is written in one
+//! pass, without searching the page for the places.
 
-/// Rendered HTML with gaps for the viewer's token.
+/// Rendered HTML with gaps, each for one of the viewer's own values (its token, and on a page
+/// shared by every visitor its header and cart summary).
 #[derive(Debug)]
 pub struct SharedHtml {
     pieces: Vec<String>,
+    /// Which value goes after each piece but the last (an index into the values).
+    gaps: Vec<usize>,
 }
 
 impl SharedHtml {
     /// `html` cut at every `gap` (a placeholder the template wrote where the token goes).
     pub fn cut(html: &str, gap: &str) -> SharedHtml {
+        SharedHtml::cut_at(html, &[gap])
+    }
+
+    /// `html` cut at every occurrence of each of `gaps`; the values given later take their
+    /// places, in the same order.
+    pub fn cut_at(html: &str, gaps: &[&str]) -> SharedHtml {
+        let mut pieces = Vec::new();
+        let mut kinds = Vec::new();
+        let mut rest = html;
+        loop {
+            let next = gaps
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| !g.is_empty())
+                .filter_map(|(i, g)| rest.find(g).map(|at| (at, i, g.len())))
+                .min();
+            let Some((at, kind, len)) = next else {
+                pieces.push(rest.to_owned());
+                break;
+            };
+            pieces.push(rest[..at].to_owned());
+            kinds.push(kind);
+            rest = &rest[at + len..];
+        }
         SharedHtml {
-            pieces: html.split(gap).map(str::to_owned).collect(),
+            pieces,
+            gaps: kinds,
+        }
+    }
+
+    /// How many times the gap `kind` (its index in the cut) occurs.
+    pub fn count(&self, kind: usize) -> usize {
+        self.gaps.iter().filter(|k| **k == kind).count()
+    }
+
+    /// How long the copy with `values` in the gaps is.
+    pub fn len_filled(&self, values: &[&str]) -> usize {
+        let pieces: usize = self.pieces.iter().map(String::len).sum();
+        pieces
+            + self
+                .gaps
+                .iter()
+                .map(|k| values.get(*k).map_or(0, |v| v.len()))
+                .sum::<usize>()
+    }
+
+    /// Appends the copy with `values` in the gaps (a missing value leaves its gap empty).
+    pub fn write_filled(&self, values: &[&str], out: &mut String) {
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                out.push_str(values.get(self.gaps[i - 1]).copied().unwrap_or_default());
+            }
+            out.push_str(piece);
         }
     }
 
     /// How long the copy with `token` in every gap is.
     pub fn len_with(&self, token: &str) -> usize {
-        let gaps = self.pieces.len().saturating_sub(1);
-        self.pieces.iter().map(String::len).sum::<usize>() + gaps * token.len()
+        self.len_filled(&[token])
     }
 
     /// Appends the copy with `token` in every gap.
     pub fn write_with(&self, token: &str, out: &mut String) {
-        for (i, piece) in self.pieces.iter().enumerate() {
-            if i > 0 {
-                out.push_str(token);
-            }
-            out.push_str(piece);
-        }
+        self.write_filled(&[token], out);
     }
 
     /// The copy with `token` in every gap.
@@ -57,5 +106,23 @@ mod tests {
         assert_eq!(SharedHtml::cut("<p>x</p>", "__T__").with("abc"), "<p>x</p>");
         assert_eq!(SharedHtml::cut("__T__x__T__", "__T__").with("a"), "axa");
         assert_eq!(SharedHtml::cut("", "__T__").with("a"), "");
+    }
+
+    #[test]
+    fn gaps_of_several_kinds_each_get_their_own_value() {
+        let html = "<nav>__N__</nav><form>__T__</form>__C__<form>__T__</form>";
+        let shared = SharedHtml::cut_at(html, &["__T__", "__N__", "__C__"]);
+        let values = ["tok", "<a>Jean</a>", "<p>2</p>"];
+        let mut copy = String::new();
+        shared.write_filled(&values, &mut copy);
+        assert_eq!(
+            copy,
+            "<nav><a>Jean</a></nav><form>tok</form><p>2</p><form>tok</form>"
+        );
+        assert_eq!(shared.len_filled(&values), copy.len());
+        assert_eq!(
+            (shared.count(0), shared.count(1), shared.count(2)),
+            (2, 1, 1)
+        );
     }
 }

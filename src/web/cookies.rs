@@ -1,4 +1,4 @@
-//! The two cookies: the session token (plain, HttpOnly) and the CSRF token (encrypted). Both
+//! The cookies: the session token (plain, HttpOnly) and the CSRF token (encrypted), both
 //! SameSite=Lax, so that a customer coming back from a payment page stays signed in, and
 //! Secure behind HTTPS.
 
@@ -9,6 +9,9 @@ use rocket::time::Duration;
 
 pub const SESSION_COOKIE: &str = "ocp_session";
 pub const CSRF_COOKIE: &str = "ocp_csrf";
+/// Encrypted: what the header shows of the visitor, for pages shared by every visitor
+/// (`web::glance`).
+pub const VIEW_COOKIE: &str = "ocp_view";
 /// Encrypted: the e-mail of the account this browser last signed in to, and a nonce naming the
 /// browser. Its failures at that account's login are counted apart (domain::login).
 pub const DEVICE_COOKIE: &str = "ocp_device";

@@ -5,6 +5,7 @@
 //! account are read once per request and cached, so a stack of guards costs one query each.
 
 use super::cookies;
+use super::glance;
 use crate::domain::ids::{PizzeriaId, UserId};
 use crate::domain::staff::{Access, StaffRole};
 use crate::domain::token::{CsrfToken, SessionToken};
@@ -123,11 +124,16 @@ impl<'r> FromRequest<'r> for Visitor {
                     .cookies()
                     .get(cookies::SESSION_COOKIE)
                     .and_then(|c| SessionToken::parse(c.value()).ok());
-                match token {
-                    None => Ok(None),
+                let found = match token {
+                    None => return Ok(None),
                     Some(token) if is_staff_path(req) => lookup_staff(req, token).await,
                     Some(token) => lookup(state(req)?, token).await,
+                };
+                if let Ok(session) = &found {
+                    let secure = state(req).is_ok_and(|s| s.settings.secure_cookies);
+                    glance::refresh(req, session.as_ref(), secure);
                 }
+                found
             })
             .await;
         match found {

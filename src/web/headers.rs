@@ -3,6 +3,7 @@
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{ContentType, Header, Status};
+use rocket::request::{FromRequest, Outcome};
 use rocket::{Request, Response};
 
 /// Security headers on every response; long cache for versioned static files; no buffering
@@ -112,5 +113,27 @@ impl Fairing for Headers {
             // back-button cache.
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
+    }
+}
+
+/// The entity tags a browser says it holds (`If-None-Match`).
+pub struct IfNoneMatch(Option<String>);
+
+impl IfNoneMatch {
+    /// Whether the browser holds the copy tagged `etag` (a strong tag, compared as such).
+    pub fn matches(&self, etag: &str) -> bool {
+        self.0
+            .as_deref()
+            .is_some_and(|held| held.trim() == "*" || held.split(',').any(|t| t.trim() == etag))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for IfNoneMatch {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let held = req.headers().get_one("If-None-Match").map(str::to_owned);
+        Outcome::Success(IfNoneMatch(held))
     }
 }

@@ -1,6 +1,7 @@
 //! What every page's layout shows, and the answers a handler gives.
 
 use super::error::{AppError, AppResult};
+use super::glance::Glance;
 use super::guards::{Csrf, Visitor};
 use crate::domain::cart::Cart;
 use crate::live::shared_html::SharedHtml;
@@ -29,6 +30,16 @@ impl Layout {
             user_name: visitor.user().and(data.user_name),
             cart_count: data.cart.as_ref().map_or(0, Cart::item_count),
             cart_pizzeria: data.cart.map(|c| c.pizzeria.0),
+        }
+    }
+
+    /// The layout of a page shared by every visitor, from what its header shows of them.
+    pub fn of_glance(glance: &Glance, csrf: &Csrf) -> Layout {
+        Layout {
+            csrf: csrf.0.to_string(),
+            user_name: glance.user_name.clone(),
+            cart_count: glance.cart_count,
+            cart_pizzeria: None,
         }
     }
 

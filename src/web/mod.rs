@@ -10,6 +10,7 @@ pub mod error;
 mod fields;
 pub mod form;
 mod format;
+pub mod glance;
 pub mod guards;
 mod headers;
 mod health;

@@ -79,7 +79,14 @@ pub async fn own_copy(viewer: &mut Customer, path: &str, other: &str, forms: &st
         !page.body.contains(other),
         "another viewer's token never shows"
     );
-    assert!(!page.body.contains("__CSRF_TOKEN__") && !page.body.contains("<!--shared-->"));
+    for gap in [
+        "__CSRF_TOKEN__",
+        "<!--shared-->",
+        "<!--visitor-nav-->",
+        "<!--visitor-cart-->",
+    ] {
+        assert!(!page.body.contains(gap), "no gap left: {gap}");
+    }
     page
 }
 
@@ -124,6 +131,16 @@ impl Customer {
             .send()
             .await
             .unwrap();
+        self.answer(res).await
+    }
+
+    /// A page asked for with these request headers too.
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
         self.answer(res).await
     }
 

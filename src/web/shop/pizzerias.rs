@@ -6,17 +6,19 @@ use crate::domain::checkout::OrderWindow;
 use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
-use crate::live::menu_cache::{Lookup, MenuSnapshot};
-use crate::live::shared_html::SharedHtml;
+use crate::live::menu_cache::{Lookup, MenuPage, MenuSnapshot};
 use crate::live::LiveEvent;
 use crate::models::menu::{self, Counts, MenuProduct};
 use crate::models::pizzeria::{self, Pizzeria};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
+use crate::web::glance::Glance;
 use crate::web::guards::{Csrf, Visitor};
-use crate::web::layout::{spliced, Layout};
+use crate::web::headers::IfNoneMatch;
+use crate::web::layout::Layout;
 use crate::web::stream::{live_stream, LivePage, Subscription};
 use chrono::Utc;
+use rocket::http::Header;
 use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
 use rocket::serde::Serialize;
@@ -145,8 +147,11 @@ fn not_found_pizzeria() -> AppError {
     AppError::NotFound("Cette pizzeria n'existe pas. Choisissez-en une dans la liste.".into())
 }
 
-/// Stands for the visitor's CSRF token in a product list rendered once for everybody.
+/// Stand for the visitor's own parts in a menu page rendered once for everybody: the CSRF token,
+/// the header's part about the visitor, the cart summary (the order of `MenuPage::html`'s gaps).
 const CSRF_PLACEHOLDER: &str = "__CSRF_TOKEN__";
+const NAV_GAP: &str = "<!--visitor-nav-->";
+const CART_GAP: &str = "<!--visitor-cart-->";
 
 /// The pizzeria's menu from the cache, or read once for everybody.
 async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSnapshot>> {
@@ -169,27 +174,50 @@ async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSn
     Ok(snapshot)
 }
 
-/// The product list is the same for every visitor but for the CSRF token: rendered once per
-/// snapshot, cut where each visitor's token goes.
-fn product_list<'m>(
-    md: &Metadata<'_>,
-    menu: &'m MenuSnapshot,
-    pizzeria: &PizzeriaView,
-    few: i64,
-) -> AppResult<&'m SharedHtml> {
-    if let Some(html) = menu.html.get() {
-        return Ok(html);
+/// The menu page is the same for every visitor but for their token, header and cart summary:
+/// rendered once per snapshot, cut where those go.
+fn menu_page<'m>(md: &Metadata<'_>, menu: &'m MenuSnapshot, few: i64) -> AppResult<&'m MenuPage> {
+    if let Some(page) = menu.page.get() {
+        return Ok(page);
     }
+    let pizzeria = pizzeria_view(menu.pizzeria.clone(), &menu.slots);
     let sections = sections(menu, few);
-    let layout = context! { csrf: CSRF_PLACEHOLDER };
+    let layout = context! { csrf: CSRF_PLACEHOLDER, nav_gap: NAV_GAP, cart_gap: CART_GAP };
     let order = order_view(&menu.slots);
-    let ctx = context! { layout, pizzeria, sections, order };
+    let live_version = menu.version.get_or_init(|| {
+        availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
+    });
+    let ctx = context! { layout, pizzeria, sections, order, live_version };
     let (_, html) = md
-        .render("pizzerias/_sections", ctx)
+        .render("pizzerias/menu", ctx)
         .ok_or_else(|| AppError::internal("menu template failed to render"))?;
-    Ok(menu
-        .html
-        .get_or_init(|| SharedHtml::cut(&html, CSRF_PLACEHOLDER)))
+    let page = MenuPage::cut(&html, [CSRF_PLACEHOLDER, NAV_GAP, CART_GAP]);
+    // Every value of the template is escaped: the gaps can only be the ones the layout wrote.
+    if page.html.count(1) != 1 || page.html.count(2) != 1 {
+        return Err(AppError::internal(
+            "the menu page must show the header and cart once",
+        ));
+    }
+    Ok(menu.page.get_or_init(|| page))
+}
+
+/// The visitor's own parts of a menu page, rendered from the same templates as every other
+/// page's.
+fn visitor_parts(md: &Metadata<'_>, layout: &Layout) -> AppResult<(String, String)> {
+    let part = |name: &'static str| {
+        md.render(name, context! { layout })
+            .map(|(_, html)| html)
+            .ok_or_else(|| AppError::internal(format!("template {name} missing")))
+    };
+    Ok((part("_visitor_nav")?, part("cart/_summary")?))
+}
+
+/// A menu page, or "not modified" when the browser holds these very bytes.
+#[derive(rocket::Responder)]
+enum MenuReply {
+    Page(RawHtml<String>, Header<'static>, Header<'static>),
+    #[response(status = 304)]
+    NotModified((), Header<'static>, Header<'static>),
 }
 
 #[get("/pizzerias/<id>")]
@@ -197,22 +225,30 @@ async fn show_menu(
     id: Result<PizzeriaId, InvalidId>,
     state: &State<AppState>,
     md: Metadata<'_>,
-    visitor: Visitor,
+    glance: Glance,
     csrf: Csrf,
-) -> AppResult<RawHtml<String>> {
+    held: IfNoneMatch,
+) -> AppResult<MenuReply> {
     let id = id.map_err(|_| not_found_pizzeria())?;
     let menu = menu_snapshot(state, id).await?;
-    let few = state.settings.few_left_threshold;
-    let pizzeria = pizzeria_view(menu.pizzeria.clone(), &menu.slots);
-    let list = product_list(&md, &menu, &pizzeria, few)?;
-    let layout = Layout::new(&visitor, &csrf);
-    let token = layout.csrf.clone();
-    let live_version = menu.version.get_or_init(|| {
-        availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
-    });
-    let order = order_view(&menu.slots);
-    let ctx = context! { layout, pizzeria, live_version, order };
-    spliced(&md, "pizzerias/menu", ctx, "sections_html", list, &token)
+    let page = menu_page(&md, &menu, state.settings.few_left_threshold)?;
+    let layout = Layout::of_glance(&glance, &csrf);
+    let (nav, cart) = visitor_parts(&md, &layout)?;
+    let values = [layout.csrf.as_str(), nav.as_str(), cart.as_str()];
+    let etag = page.etag_for(&values);
+    // A guest's page may be kept by the browser, asking each time whether it changed; the
+    // page of a visitor with a session is kept by none (web::headers).
+    let cache = Header::new("Cache-Control", "private, no-cache");
+    if held.matches(&etag) {
+        return Ok(MenuReply::NotModified((), Header::new("ETag", etag), cache));
+    }
+    let mut html = String::with_capacity(page.html.len_filled(&values));
+    page.html.write_filled(&values, &mut html);
+    Ok(MenuReply::Page(
+        RawHtml(html),
+        Header::new("ETag", etag),
+        cache,
+    ))
 }
 
 /// An open menu: the availability badge of each product, as last sent.

@@ -114,7 +114,7 @@ async fn save_count(
             .await?;
         match saved {
             Ok(_) => {
-                state.hub.poke();
+                state.hub.stock_changed(p);
                 return Ok(done(p, "count"));
             }
             Err(e) => refusal(e, |i| format!("counted[{i}]"), &mut errors)?,

@@ -51,6 +51,6 @@ async fn switch_product(
         Err(MenuError::UnknownProduct) => return Err(not_found()),
         Err(MenuError::Db(e)) => return Err(e.into()),
     }
-    state.hub.poke();
+    state.hub.stock_changed(p);
     Ok(Redirect::to(format!("/staff/{p}/stock?done=menu#carte")))
 }

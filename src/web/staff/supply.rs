@@ -116,7 +116,7 @@ async fn save_delivery(
             .await?;
         match saved {
             Ok(()) => {
-                state.hub.poke();
+                state.hub.stock_changed(p);
                 return Ok(done(p, "delivery"));
             }
             Err(e) => refusal(e, |i| format!("qty[{i}]"), &mut errors)?,
@@ -241,7 +241,7 @@ async fn save_adjust(
             .await?;
         match saved {
             Ok(_) => {
-                state.hub.poke();
+                state.hub.stock_changed(p);
                 return Ok(done(p, kind.as_str()));
             }
             Err(e) => refusal(e, |_| "qty".to_string(), &mut errors)?,
