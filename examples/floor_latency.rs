@@ -20,11 +20,13 @@ use ocpizza::domain::ids::{OrderId, ProductId};
 use ocpizza::domain::order::{Channel, PaymentMethod};
 use ocpizza::domain::token::OrderToken;
 use ocpizza::services::floor::{self, CounterOrder, Member};
-use reqwest::cookie::CookieStore;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "support/sign_in.rs"]
+mod sign_in;
 mod support;
+use sign_in::sign_in;
 
 type Events = Arc<Mutex<Vec<(Instant, String)>>>;
 
@@ -123,52 +125,6 @@ fn pick(
         .collect()
 }
 
-/// Signs the demo pizzaiolo in; returns its client, the page's CSRF token and the cookie.
-async fn sign_in(base: &str, pizzeria: i64) -> (reqwest::Client, String, String) {
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let csrf_of = |body: &str| -> String {
-        let at = body
-            .find("name=\"csrf_token\" value=\"")
-            .expect("a CSRF field")
-            + 25;
-        body[at..at + body[at..].find('"').unwrap()].to_string()
-    };
-    let login = client.get(format!("{base}/login")).send().await.unwrap();
-    let csrf = csrf_of(&login.text().await.unwrap());
-    let password = ocpizza::services::demo::demo_password("pizzaiolo");
-    let form = [
-        ("csrf_token", csrf.as_str()),
-        ("email", "pizzaiolo.bastille@demo.ocpizza.fr"),
-        ("password", &password),
-        ("next", ""),
-    ];
-    let signed = client
-        .post(format!("{base}/login"))
-        .header("Sec-Fetch-Site", "same-origin")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status().as_u16(), 303, "the pizzaiolo signs in");
-    let page = client
-        .get(format!("{base}/staff/{pizzeria}/kitchen"))
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let url = base.parse().unwrap();
-    let cookie = jar
-        .cookies(&url)
-        .map(|h| h.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (client, csrf, cookie)
-}
-
 #[tokio::main]
 async fn main() {
     let f = support::flags(&[
@@ -189,7 +145,8 @@ async fn main() {
     let mut c = pool.get().unwrap();
     let (by, placed) = fill_queue(&mut c, orders);
     let to_start = pick(&mut c, by, &placed, 2 * changes);
-    let (client, csrf, cookie) = sign_in(&base, by.pizzeria.0).await;
+    let kitchen_page = format!("/staff/{}/kitchen", by.pizzeria);
+    let (client, csrf, cookie) = sign_in(&base, "pizzaiolo", "bastille", &kitchen_page).await;
     if !f["cookie-file"].is_empty() {
         std::fs::write(&f["cookie-file"], &cookie).unwrap();
     }

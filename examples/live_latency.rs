@@ -2,8 +2,12 @@
 //! release build.
 //!
 //! It opens `--streams` menu streams of the first pizzeria, then, `--changes` times, counts the
-//! basil from this separate process so that the number of Margheritas left changes ("plus que
-//! N"), and times each change from its commit to its arrival on every stream.
+//! basil so that the number of Margheritas left changes ("plus que N"), and times each change
+//! from its commit to its arrival on every stream. `--origin other`: the count is written by
+//! this separate process (the app hears of it at its next poll); `--origin here`: the demo
+//! manager applies it through the app's inventory page, timed from the moment the form is sent.
+//! With `--pid` (the app's process) and `--idle N`, it first reports the app's CPU ticks over
+//! N seconds with the streams open and nothing happening.
 //!
 //! cargo run --release --features mysql --example live_latency -- \
 //!     --base http://127.0.0.1:8000 --db var/bench.db --streams 200 --changes 20
@@ -11,6 +15,8 @@
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
+#[path = "support/sign_in.rs"]
+mod sign_in;
 mod support;
 
 /// One `product-<id>` event of a stream: when it came and what it says.
@@ -58,6 +64,9 @@ async fn main() {
         ("db", "var/ocpizza.db"),
         ("streams", "200"),
         ("changes", "20"),
+        ("origin", "other"),
+        ("pid", "0"),
+        ("idle", "0"),
     ]);
     let streams: usize = f["streams"].parse().expect("--streams N");
     let changes: usize = f["changes"].parse().expect("--changes N");
@@ -78,16 +87,88 @@ async fn main() {
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let (pid, idle): (u32, u64) = (f["pid"].parse().unwrap(), f["idle"].parse().unwrap());
+    if pid > 0 && idle > 0 {
+        let before = cpu_ticks(pid);
+        tokio::time::sleep(Duration::from_secs(idle)).await;
+        let ticks = cpu_ticks(pid) - before;
+        println!("app CPU ticks in {idle} s, {streams} streams open, nothing changing: {ticks}");
+    }
+    let here = match f["origin"].as_str() {
+        "here" => Some(Manager::sign_in(&f["base"], m.pizzeria.0).await),
+        "other" => None,
+        other => panic!("--origin here|other, not {other}"),
+    };
     // 5 → 1 → 5 → …: every change moves the "plus que N" the menu shows.
     let mut committed = Vec::new();
     for k in 0..changes {
         let n = [4, 3, 2, 1, 2, 3, 4, 5][k % 8];
-        support::allow_margheritas(&mut c, &m, n);
-        committed.push((Instant::now(), n));
+        match &here {
+            Some(manager) => committed.push((manager.count(&mut c, &m, n).await, n)),
+            None => {
+                support::allow_margheritas(&mut c, &m, n);
+                committed.push((Instant::now(), n));
+            }
+        }
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
     let (latencies, wrong, missing) = gather(watchers, &committed, changes).await;
-    report(streams, changes, &latencies, wrong, missing);
+    let origin = if here.is_some() {
+        "made here, by the manager's inventory"
+    } else {
+        "made by another process"
+    };
+    report(origin, streams, changes, &latencies, wrong, missing);
+}
+
+/// The user and system CPU time of a process so far, in clock ticks (/proc/<pid>/stat).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the app's process");
+    // The fields after the command's name (in parentheses, which may hold spaces).
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// The demo manager of the first pizzeria, signed in on its inventory page.
+struct Manager {
+    client: reqwest::Client,
+    csrf: String,
+    url: String,
+}
+
+impl Manager {
+    async fn sign_in(base: &str, pizzeria: i64) -> Manager {
+        let page = format!("/staff/{pizzeria}/stock/count");
+        let (client, csrf, _) = sign_in::sign_in(base, "manager", "bastille", &page).await;
+        let url = format!("{base}{page}");
+        Manager { client, csrf, url }
+    }
+
+    /// Applies a count of the basil that leaves exactly `n` Margheritas to make: when the form
+    /// was sent.
+    async fn count(&self, c: &mut ocpizza::db::DbConn, m: &support::Margherita, n: i64) -> Instant {
+        let level = ocpizza::models::stock::level(c, m.pizzeria, m.basil)
+            .unwrap()
+            .unwrap();
+        let grams = (level.reserved + n * support::BASIL_PER_PIZZA).to_string();
+        let field = format!("counted[{}]", m.basil.0);
+        let form = [
+            ("csrf_token", self.csrf.as_str()),
+            (field.as_str(), grams.as_str()),
+            ("action", "apply"),
+        ];
+        let at = Instant::now();
+        let res = self
+            .client
+            .post(&self.url)
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303, "the count is applied");
+        at
+    }
 }
 
 type Watcher = tokio::task::JoinHandle<Vec<Seen>>;
@@ -118,9 +199,16 @@ async fn gather(
     (latencies, wrong, missing)
 }
 
-fn report(streams: usize, changes: usize, latencies: &[Duration], wrong: usize, missing: usize) {
+fn report(
+    origin: &str,
+    streams: usize,
+    changes: usize,
+    latencies: &[Duration],
+    wrong: usize,
+    missing: usize,
+) {
     println!("streams                  {streams}");
-    println!("stock changes            {changes} (made by another process)");
+    println!("stock changes            {changes} ({origin})");
     println!("events received          {}", latencies.len());
     println!("events missing           {missing}");
     println!("events with wrong count  {wrong}");
