@@ -18,10 +18,13 @@ use window::{Window, BATCH, START_LOOKBACK};
 
 #[derive(Debug, Clone)]
 pub enum LiveEvent {
-    /// The makeable counts of a pizzeria's menu, computed once per change for all subscribers.
+    /// The makeable counts of a pizzeria's menu, computed once per change for all subscribers,
+    /// and the fragments they bring to open menus, each rendered by the first stream that needs
+    /// it for all the others.
     Stock {
         pizzeria: PizzeriaId,
         counts: Arc<menu::Counts>,
+        fragments: Arc<shared_html::Fragments>,
     },
     /// Something happened to an order (status change, modification): its pages re-render it
     /// from the database. It names its pizzeria, so a pizzeria's screens filter without a query.
@@ -262,6 +265,7 @@ async fn publish_stock(db: &Db, hub: &Hub, pizzerias: impl IntoIterator<Item = P
             Ok(Ok(counts)) => hub.publish(LiveEvent::Stock {
                 pizzeria,
                 counts: Arc::new(counts),
+                fragments: Arc::default(),
             }),
             Ok(Err(e)) => tracing::warn!(error = %e, "live tailer cannot read the menu"),
             Err(e) => tracing::warn!(error = %e, "live tailer cannot read the menu"),

@@ -2,6 +2,9 @@
 //! token; on the menu also its header and cart summary): a viewer's copy is written in one
 //! pass, without searching the page for the places.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 /// Rendered HTML with gaps, each for one of the viewer's own values (its token, and on a page
 /// shared by every visitor its header and cart summary).
 #[derive(Debug)]
@@ -88,9 +91,45 @@ impl SharedHtml {
     }
 }
 
+/// The fragments of one live event, each rendered once for every stream it reaches, found by
+/// what it shows: a key the page makes of everything the fragment depends on but the viewer's
+/// own values.
+#[derive(Debug, Default)]
+pub struct Fragments(Mutex<HashMap<String, Arc<SharedHtml>>>);
+
+impl Fragments {
+    /// The fragment of `key`, rendered by `render` only if no stream has asked for it yet
+    /// (`None` when it cannot be rendered; nothing is kept then).
+    pub fn get_or_render(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Option<SharedHtml>,
+    ) -> Option<Arc<SharedHtml>> {
+        if let Some(html) = self.lock().get(&key) {
+            return Some(html.clone());
+        }
+        // Rendered outside the lock: the streams of other fragments do not wait for this one.
+        let html = Arc::new(render()?);
+        Some(self.lock().entry(key).or_insert(html).clone())
+    }
+
+    /// How many fragments were rendered.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SharedHtml>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::SharedHtml;
+    use super::{Fragments, SharedHtml};
 
     #[test]
     fn every_gap_gets_the_token_and_nothing_else_changes() {
@@ -124,5 +163,23 @@ mod tests {
             (shared.count(0), shared.count(1), shared.count(2)),
             (2, 1, 1)
         );
+    }
+
+    #[test]
+    fn a_fragment_is_rendered_once_per_key_and_a_failed_render_is_not_kept() {
+        let fragments = Fragments::default();
+        let mut renders = 0;
+        for _ in 0..3 {
+            let html = fragments.get_or_render("a".into(), || {
+                renders += 1;
+                Some(SharedHtml::cut("<b>__T__</b>", "__T__"))
+            });
+            assert_eq!(html.unwrap().with("x"), "<b>x</b>");
+        }
+        assert_eq!(renders, 1);
+        assert!(fragments.get_or_render("b".into(), || None).is_none());
+        let other = fragments.get_or_render("b".into(), || Some(SharedHtml::cut("<i/>", "__T__")));
+        assert_eq!(other.unwrap().with("x"), "<i/>");
+        assert_eq!(fragments.len(), 2);
     }
 }

@@ -1,5 +1,6 @@
 //! Live menus: a stock change made by any process reaches every open menu stream.
 
+use crate::customer::Customer;
 use crate::each_backend;
 use crate::fixtures;
 use crate::harness::TestApp;
@@ -202,5 +203,30 @@ each_backend! {
             .unwrap();
         changed.wait_for(&format!("product-{bufalina}"), WAIT).await.expect("update");
         assert_eq!(other.drain(Duration::from_millis(500)).await, vec![]);
+    }
+
+    async fn every_open_menu_gets_the_same_change_with_its_own_token(db) {
+        let app = TestApp::with_demo(db).await;
+        let (p, bufala, bufalina) = app
+            .with_conn(|c| (fixtures::pizzeria(c, "montmartre"), fixtures::ingredient(c, "Mozzarella di bufala"), fixtures::product(c, "Bufalina")))
+            .await;
+        let events = app.url(&format!("/pizzerias/{p}/events"));
+        let (a, b) = (Customer::new(&app).await, Customer::new(&app).await);
+        assert!(!a.csrf.is_empty() && a.csrf != b.csrf, "two visitors, two tokens");
+        let mut on_a = SseReader::open_with(&a.http, &events).await;
+        let mut on_b = SseReader::open_with(&b.http, &events).await;
+        on_a.drain(Duration::from_millis(300)).await;
+        on_b.drain(Duration::from_millis(300)).await;
+        app.with_conn(move |c| stock::reserve(c, p, &[Need { ingredient: bufala, qty: 120 }], Context::default()))
+            .await
+            .unwrap();
+        let name = format!("product-{bufalina}");
+        let seen_a = on_a.wait_for(&name, WAIT).await.expect("a's update").data;
+        let seen_b = on_b.wait_for(&name, WAIT).await.expect("b's update").data;
+        assert!(seen_a.contains("Plus que 1"), "{seen_a}");
+        // The fragment is rendered once for both: each copy holds its own visitor's token only.
+        assert!(seen_a.contains(&format!(r#"value="{}""#, a.csrf)) && !seen_a.contains(&b.csrf), "{seen_a}");
+        assert!(seen_b.contains(&format!(r#"value="{}""#, b.csrf)) && !seen_b.contains(&a.csrf), "{seen_b}");
+        assert_eq!(seen_a.replace(&a.csrf, "T"), seen_b.replace(&b.csrf, "T"));
     }
 }

@@ -7,6 +7,7 @@ use crate::domain::hours::{self, Slot};
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
 use crate::live::menu_cache::{Lookup, MenuPage, MenuSnapshot};
+use crate::live::shared_html::{Fragments, SharedHtml};
 use crate::live::LiveEvent;
 use crate::models::menu::{self, Counts, MenuProduct};
 use crate::models::pizzeria::{self, Pizzeria};
@@ -264,26 +265,36 @@ struct LiveMenu<'r> {
 }
 
 impl LiveMenu<'_> {
-    /// The fragments of the products whose availability differs from what was sent.
-    fn changed(&mut self, counts: &Counts) -> Vec<Event> {
+    /// The fragments of the products whose availability differs from what was sent, each
+    /// rendered once per event for every stream (`fragments`), with this stream's token.
+    fn changed(&mut self, counts: &Counts, fragments: &Fragments) -> Vec<Event> {
         let mut ids: Vec<ProductId> = counts.keys().chain(self.sent.keys()).copied().collect();
         ids.sort();
         ids.dedup();
+        let order = order_view(&self.slots);
         let mut events = Vec::new();
         for id in ids {
             let now = Availability::from_count(counts.get(&id).copied().unwrap_or(0), self.few);
             if self.sent.insert(id, now) == Some(now) {
                 continue;
             }
-            let a = availability_view(now);
             let name = self.names.get(&id).map_or("", String::as_str);
-            let layout = context! { csrf: &self.csrf };
-            let order = order_view(&self.slots);
-            let ctx = context! {
-                a, layout, name, order, product_id: id.0, pizzeria_id: self.pizzeria.0,
-            };
-            if let Some((_, html)) = self.md.render("pizzerias/_availability", ctx) {
-                events.push(Event::data(html.trim().to_string()).event(format!("product-{id}")));
+            // Everything the fragment shows but the token.
+            let key = format!(
+                "{id}|{now:?}|{}|{}|{:?}|{name}",
+                order.state, order.button, order.note
+            );
+            let html = fragments.get_or_render(key, || {
+                let a = availability_view(now);
+                let layout = context! { csrf: CSRF_PLACEHOLDER };
+                let ctx = context! {
+                    a, layout, name, order: &order, product_id: id.0, pizzeria_id: self.pizzeria.0,
+                };
+                let (_, html) = self.md.render("pizzerias/_availability", ctx)?;
+                Some(SharedHtml::cut(html.trim(), CSRF_PLACEHOLDER))
+            });
+            if let Some(html) = html {
+                events.push(Event::data(html.with(&self.csrf)).event(format!("product-{id}")));
             }
         }
         events
@@ -296,17 +307,17 @@ impl LivePage for LiveMenu<'_> {
     }
 
     async fn update(&mut self, event: Option<&LiveEvent>) -> Result<Vec<Event>, ()> {
-        let counts = match event {
-            Some(LiveEvent::Stock { counts, .. }) => (**counts).clone(),
-            _ => {
-                let p = self.pizzeria;
-                match self.db.run(move |c| menu::counts(c, p)).await {
-                    Ok(Ok(counts)) => counts,
-                    _ => return Err(()),
-                }
-            }
-        };
-        Ok(self.changed(&counts))
+        if let Some(LiveEvent::Stock {
+            counts, fragments, ..
+        }) = event
+        {
+            return Ok(self.changed(counts, fragments));
+        }
+        let p = self.pizzeria;
+        match self.db.run(move |c| menu::counts(c, p)).await {
+            Ok(Ok(counts)) => Ok(self.changed(&counts, &Fragments::default())),
+            _ => Err(()),
+        }
     }
 }
 
@@ -364,6 +375,6 @@ async fn menu_events<'r>(
     }
     // A (re)connecting browser whose page is out of date gets the state from the database,
     // never an old broadcast.
-    let first = page.changed(&initial);
+    let first = page.changed(&initial, &Fragments::default());
     Ok(live_stream(subscription, first, page, end))
 }
