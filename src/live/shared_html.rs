@@ -3,7 +3,9 @@
 //! pass, without searching the page for the places.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+mod gzip;
 
 /// Rendered HTML with gaps, each for one of the viewer's own values (its token, and on a page
 /// shared by every visitor its header and cart summary).
@@ -12,6 +14,9 @@ pub struct SharedHtml {
     pieces: Vec<String>,
     /// Which value goes after each piece but the last (an index into the values).
     gaps: Vec<usize>,
+    /// The pieces deflated, the first time a gzip copy is asked for (`None`: they could not
+    /// be).
+    deflated: OnceLock<Option<gzip::Deflated>>,
 }
 
 impl SharedHtml {
@@ -44,6 +49,7 @@ impl SharedHtml {
         SharedHtml {
             pieces,
             gaps: kinds,
+            deflated: OnceLock::new(),
         }
     }
 

@@ -82,7 +82,12 @@ impl Fairing for Headers {
         res.set_header(Header::new("Content-Security-Policy", self.csp.clone()));
         whole_body(res).await;
         if res.content_type() == Some(ContentType::HTML) {
-            res.set_header(Header::new("Vary", "HX-Request, Cookie"));
+            // A page may say what else it varies on (the menu: Accept-Encoding).
+            let vary = match res.headers().get_one("Vary") {
+                Some(own) => format!("HX-Request, Cookie, {own}"),
+                None => "HX-Request, Cookie".into(),
+            };
+            res.set_header(Header::new("Vary", vary));
         }
         let path = req.uri().path();
         let first = path.segments().get(0).unwrap_or_default();
@@ -135,5 +140,70 @@ impl<'r> FromRequest<'r> for IfNoneMatch {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let held = req.headers().get_one("If-None-Match").map(str::to_owned);
         Outcome::Success(IfNoneMatch(held))
+    }
+}
+
+/// Whether the browser takes gzip (`Accept-Encoding`, RFC 9110 §12.5.3: `gzip` or `*` with a
+/// weight above 0; `gzip;q=0` refuses it whatever `*` says).
+pub struct AcceptsGzip(pub bool);
+
+pub fn accepts_gzip(header: &str) -> bool {
+    let mut any = false;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let weight = parts
+            .filter_map(|p| {
+                let (name, value) = p.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("q").then(|| value.trim())
+            })
+            .next()
+            .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            return weight > 0.0;
+        }
+        if coding == "*" {
+            any = weight > 0.0;
+        }
+    }
+    any
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AcceptsGzip {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let header = req.headers().get_one("Accept-Encoding").unwrap_or_default();
+        Outcome::Success(AcceptsGzip(accepts_gzip(header)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_gzip;
+
+    #[test]
+    fn gzip_is_sent_only_to_a_browser_that_takes_it() {
+        for taken in [
+            "gzip",
+            "gzip, deflate, br, zstd",
+            "br;q=1.0, GZIP;q=0.5",
+            "*",
+            "deflate, *;q=0.1",
+        ] {
+            assert!(accepts_gzip(taken), "{taken}");
+        }
+        for refused in [
+            "",
+            "identity",
+            "br",
+            "gzip;q=0",
+            "*, gzip;q=0",
+            "gzip; q=0.000",
+            "deflate, *;q=0",
+        ] {
+            assert!(!accepts_gzip(refused), "{refused}");
+        }
     }
 }

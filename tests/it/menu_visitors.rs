@@ -1,7 +1,7 @@
 //! A menu page is rendered once for every visitor: each visitor's copy carries that visitor's
 //! own token and cart, never another's; its header comes from the view cookie of this
 //! browser's session; it answers "not modified" only for the same bytes, and shows a change made
-//! by this process on the next page.
+//! by this process on the next page; a browser that takes gzip gets the same bytes gzipped.
 
 use crate::customer::{own_copy, Answer, Customer};
 use crate::each_backend;
@@ -169,5 +169,41 @@ each_backend! {
         assert_eq!(after.status, 200);
         assert!(!after.body.contains(&format!(r#"id="product-{}""#, shop.margherita)));
         assert_ne!(after.headers.get("etag").unwrap().to_str().unwrap(), tag);
+    }
+
+    async fn a_browser_that_takes_gzip_gets_the_same_page_gzipped_under_its_own_tag(db) {
+        use std::io::Read;
+        let shop = shop(db).await;
+        let menu = format!("/pizzerias/{}", shop.bastille);
+        let mut c = Customer::new(&shop.app).await;
+        c.add(shop.bastille.0, shop.margherita.0, 2).await;
+        c.get(&menu).await;
+        let plain = c.get(&menu).await;
+        assert!(plain.headers.get("content-encoding").is_none(), "no gzip unasked");
+        let tag = |a: &reqwest::header::HeaderMap| a.get("etag").unwrap().to_str().unwrap().to_string();
+        let fetch = |encoding: &'static str, held: String| {
+            let req = c.http.get(shop.app.url(&menu)).header("Accept-Encoding", encoding);
+            async move { req.header("If-None-Match", held).send().await.unwrap() }
+        };
+        let res = fetch("gzip, deflate, br, zstd", String::new()).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-encoding"], "gzip");
+        assert!(res.headers()["vary"].to_str().unwrap().contains("Accept-Encoding"));
+        assert!(plain.headers["vary"].to_str().unwrap().contains("Accept-Encoding"));
+        let gz_tag = tag(res.headers());
+        assert_ne!(gz_tag, tag(&plain.headers), "another representation, another tag");
+        let packed = res.bytes().await.unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&packed[..]).read_to_string(&mut text).expect("valid gzip, its checksum right");
+        assert_eq!(text, plain.body, "the same bytes, this visitor's token and cart");
+        assert!(text.contains(r#"id="header-cart">Panier (2)</a>"#) && text.contains(&c.csrf));
+        assert!(packed.len() < plain.body.len() / 3, "{} of {}", packed.len(), plain.body.len());
+        // 304 only for the representation the tag names.
+        assert_eq!(fetch("gzip", gz_tag.clone()).await.status().as_u16(), 304);
+        let identity = fetch("identity", gz_tag.clone()).await;
+        assert_eq!(identity.status().as_u16(), 200);
+        assert!(identity.headers().get("content-encoding").is_none());
+        let refused = fetch("gzip;q=0, *", tag(&plain.headers)).await;
+        assert_eq!(refused.status().as_u16(), 304, "gzip;q=0: the plain page, still the same");
     }
 }

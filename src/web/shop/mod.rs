@@ -3,6 +3,7 @@
 mod account;
 mod cart;
 mod checkout;
+mod menu_page;
 mod orders;
 mod pay;
 mod pizzerias;
@@ -12,6 +13,7 @@ use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
     let mut all = pizzerias::routes();
+    all.extend(menu_page::routes());
     all.extend(cart::routes());
     all.extend(checkout::routes());
     all.extend(orders::routes());

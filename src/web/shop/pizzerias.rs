@@ -1,76 +1,29 @@
 //! Choosing a pizzeria and reading its menu, with availability kept live by SSE.
 
-use super::views::menu::{availability_view, sections};
+use super::views::menu::{
+    availability_version, availability_view, not_found_pizzeria, order_view, pizzeria_view,
+    PizzeriaView, CSRF_PLACEHOLDER,
+};
 use crate::db::Db;
-use crate::domain::checkout::OrderWindow;
-use crate::domain::hours::{self, Slot};
+use crate::domain::hours::Slot;
 use crate::domain::ids::{InvalidId, PizzeriaId, ProductId};
 use crate::domain::stock::Availability;
-use crate::live::menu_cache::{Lookup, MenuPage, MenuSnapshot};
 use crate::live::shared_html::{Fragments, SharedHtml};
 use crate::live::LiveEvent;
 use crate::models::menu::{self, Counts, MenuProduct};
-use crate::models::pizzeria::{self, Pizzeria};
+use crate::models::pizzeria;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::glance::Glance;
+use crate::web::error::AppResult;
 use crate::web::guards::{Csrf, Visitor};
-use crate::web::headers::IfNoneMatch;
 use crate::web::layout::Layout;
 use crate::web::stream::{live_stream, LivePage, Subscription};
-use chrono::Utc;
-use rocket::http::Header;
-use rocket::response::content::RawHtml;
 use rocket::response::stream::{Event, EventStream};
-use rocket::serde::Serialize;
 use rocket::{get, routes, Route, Shutdown, State};
 use rocket_dyn_templates::{context, Metadata, Template};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub fn routes() -> Vec<Route> {
-    routes![list_pizzerias, show_menu, menu_events]
-}
-
-#[derive(Serialize)]
-struct PizzeriaView {
-    id: i64,
-    name: String,
-    street: String,
-    postal_code: String,
-    city: String,
-    phone: String,
-    open_now: bool,
-    hours: Vec<DayView>,
-}
-
-#[derive(Serialize)]
-struct DayView {
-    day: &'static str,
-    text: String,
-    today: bool,
-}
-
-fn pizzeria_view(p: Pizzeria, slots: &[Slot]) -> PizzeriaView {
-    let local = hours::paris(Utc::now());
-    let today = hours::WEEKDAYS[chrono::Datelike::weekday(&local).num_days_from_monday() as usize];
-    PizzeriaView {
-        id: p.id.0,
-        open_now: hours::is_open(slots, local),
-        hours: hours::weekly_summary(slots)
-            .into_iter()
-            .map(|(day, text)| DayView {
-                day,
-                text,
-                today: day == today,
-            })
-            .collect(),
-        name: p.name,
-        street: p.street,
-        postal_code: p.postal_code,
-        city: p.city,
-        phone: p.phone,
-    }
+    routes![list_pizzerias, menu_events]
 }
 
 #[get("/")]
@@ -88,167 +41,6 @@ async fn list_pizzerias(
     Ok(Template::render(
         "pizzerias/index",
         context! { layout, pizzerias },
-    ))
-}
-
-/// What the "Ajouter" buttons of a menu say, from when the pizzeria takes orders.
-#[derive(Serialize, Clone)]
-struct OrderView {
-    /// "open", "later" or "closed".
-    state: &'static str,
-    button: String,
-    note: Option<String>,
-}
-
-fn order_view(slots: &[Slot]) -> OrderView {
-    match OrderWindow::at(slots, Utc::now()) {
-        OrderWindow::Open => OrderView {
-            state: "open",
-            button: "Ajouter".into(),
-            note: None,
-        },
-        OrderWindow::LaterToday(from) => OrderView {
-            state: "later",
-            button: "Ajouter".into(),
-            note: Some(format!("commandez pour plus tard, à partir de {from}")),
-        },
-        OrderWindow::Closed(when) => OrderView {
-            state: "closed",
-            button: when
-                .as_ref()
-                .map_or_else(|| "Fermée".to_string(), |w| format!("Ouvre {w}")),
-            note: when.map(|w| format!("ouvre {w}")),
-        },
-    }
-}
-
-/// What a menu page shows of availability, as a short text that any process computes the same
-/// way. Its stream compares it with the database: equal means the page is up to date (whatever
-/// order concurrent ledger rows committed in).
-fn availability_version<'a>(
-    products: impl Iterator<Item = &'a ProductId>,
-    counts: &Counts,
-    few: i64,
-) -> String {
-    use sha2::{Digest, Sha256};
-    let mut ids: Vec<ProductId> = products.copied().collect();
-    ids.sort();
-    let mut hash = Sha256::new();
-    for id in ids {
-        let a = Availability::from_count(counts.get(&id).copied().unwrap_or(0), few);
-        hash.update(format!("{id}:{a:?};"));
-    }
-    hash.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn not_found_pizzeria() -> AppError {
-    AppError::NotFound("Cette pizzeria n'existe pas. Choisissez-en une dans la liste.".into())
-}
-
-/// Stand for the visitor's own parts in a menu page rendered once for everybody: the CSRF token,
-/// the header's part about the visitor, the cart summary (the order of `MenuPage::html`'s gaps).
-const CSRF_PLACEHOLDER: &str = "__CSRF_TOKEN__";
-const NAV_GAP: &str = "<!--visitor-nav-->";
-const CART_GAP: &str = "<!--visitor-cart-->";
-
-/// The pizzeria's menu from the cache, or read once for everybody.
-async fn menu_snapshot(state: &AppState, id: PizzeriaId) -> AppResult<Arc<MenuSnapshot>> {
-    let generation = match state.hub.menus.get(id) {
-        Lookup::Fresh(menu) | Lookup::Stale(menu) => return Ok(menu),
-        Lookup::Load(generation) => generation,
-    };
-    let Some(read) = state.db.run(move |c| menu::read_menu(c, id)).await?? else {
-        state.hub.menus.remove(id);
-        return Err(not_found_pizzeria());
-    };
-    let snapshot = Arc::new(MenuSnapshot::new(
-        read.pizzeria,
-        read.slots,
-        read.products,
-        read.counts,
-        read.allergens,
-    ));
-    state.hub.menus.put(id, snapshot.clone(), generation);
-    Ok(snapshot)
-}
-
-/// The menu page is the same for every visitor but for their token, header and cart summary:
-/// rendered once per snapshot, cut where those go.
-fn menu_page<'m>(md: &Metadata<'_>, menu: &'m MenuSnapshot, few: i64) -> AppResult<&'m MenuPage> {
-    if let Some(page) = menu.page.get() {
-        return Ok(page);
-    }
-    let pizzeria = pizzeria_view(menu.pizzeria.clone(), &menu.slots);
-    let sections = sections(menu, few);
-    let layout = context! { csrf: CSRF_PLACEHOLDER, nav_gap: NAV_GAP, cart_gap: CART_GAP };
-    let order = order_view(&menu.slots);
-    let live_version = menu.version.get_or_init(|| {
-        availability_version(menu.products.iter().map(|p| &p.id), &menu.counts, few)
-    });
-    let ctx = context! { layout, pizzeria, sections, order, live_version };
-    let (_, html) = md
-        .render("pizzerias/menu", ctx)
-        .ok_or_else(|| AppError::internal("menu template failed to render"))?;
-    let page = MenuPage::cut(&html, [CSRF_PLACEHOLDER, NAV_GAP, CART_GAP]);
-    // Every value of the template is escaped: the gaps can only be the ones the layout wrote.
-    if page.html.count(1) != 1 || page.html.count(2) != 1 {
-        return Err(AppError::internal(
-            "the menu page must show the header and cart once",
-        ));
-    }
-    Ok(menu.page.get_or_init(|| page))
-}
-
-/// The visitor's own parts of a menu page, rendered from the same templates as every other
-/// page's.
-fn visitor_parts(md: &Metadata<'_>, layout: &Layout) -> AppResult<(String, String)> {
-    let part = |name: &'static str| {
-        md.render(name, context! { layout })
-            .map(|(_, html)| html)
-            .ok_or_else(|| AppError::internal(format!("template {name} missing")))
-    };
-    Ok((part("_visitor_nav")?, part("cart/_summary")?))
-}
-
-/// A menu page, or "not modified" when the browser holds these very bytes.
-#[derive(rocket::Responder)]
-enum MenuReply {
-    Page(RawHtml<String>, Header<'static>, Header<'static>),
-    #[response(status = 304)]
-    NotModified((), Header<'static>, Header<'static>),
-}
-
-#[get("/pizzerias/<id>")]
-async fn show_menu(
-    id: Result<PizzeriaId, InvalidId>,
-    state: &State<AppState>,
-    md: Metadata<'_>,
-    glance: Glance,
-    csrf: Csrf,
-    held: IfNoneMatch,
-) -> AppResult<MenuReply> {
-    let id = id.map_err(|_| not_found_pizzeria())?;
-    let menu = menu_snapshot(state, id).await?;
-    let page = menu_page(&md, &menu, state.settings.few_left_threshold)?;
-    let layout = Layout::of_glance(&glance, &csrf);
-    let (nav, cart) = visitor_parts(&md, &layout)?;
-    let values = [layout.csrf.as_str(), nav.as_str(), cart.as_str()];
-    let etag = page.etag_for(&values);
-    // A guest's page may be kept by the browser, asking each time whether it changed; the
-    // page of a visitor with a session is kept by none (web::headers).
-    let cache = Header::new("Cache-Control", "private, no-cache");
-    if held.matches(&etag) {
-        return Ok(MenuReply::NotModified((), Header::new("ETag", etag), cache));
-    }
-    let mut html = String::with_capacity(page.html.len_filled(&values));
-    page.html.write_filled(&values, &mut html);
-    Ok(MenuReply::Page(
-        RawHtml(html),
-        Header::new("ETag", etag),
-        cache,
     ))
 }
 

@@ -1,10 +1,19 @@
 //! The product list of a menu: rendered once per menu snapshot for every visitor (see
-//! `pizzerias`), with each product's availability, allergens and photo.
+//! `menu_page`), with each product's availability, allergens and photo; what the menu page
+//! and its live stream both show (the pizzeria, its "Ajouter" buttons, the availability
+//! version).
 
 use crate::domain::catalog::ProductKind;
+use crate::domain::checkout::OrderWindow;
+use crate::domain::hours::{self, Slot};
+use crate::domain::ids::ProductId;
 use crate::domain::photo;
 use crate::domain::stock::Availability;
 use crate::live::menu_cache::MenuSnapshot;
+use crate::models::menu::Counts;
+use crate::models::pizzeria::Pizzeria;
+use crate::web::error::AppError;
+use chrono::Utc;
 use rocket::serde::Serialize;
 
 #[derive(Serialize)]
@@ -107,4 +116,105 @@ pub fn sections(menu: &MenuSnapshot, few: i64) -> Vec<SectionView> {
     }
     out.retain(|s| !s.products.is_empty());
     out
+}
+
+/// Stand for the visitor's own parts in a menu page rendered once for everybody: the CSRF token,
+/// the header's part about the visitor, the cart summary (the order of `MenuPage::html`'s gaps).
+pub const CSRF_PLACEHOLDER: &str = "__CSRF_TOKEN__";
+#[derive(Serialize)]
+pub struct PizzeriaView {
+    id: i64,
+    name: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    phone: String,
+    open_now: bool,
+    hours: Vec<DayView>,
+}
+
+#[derive(Serialize)]
+pub struct DayView {
+    day: &'static str,
+    text: String,
+    today: bool,
+}
+
+pub fn pizzeria_view(p: Pizzeria, slots: &[Slot]) -> PizzeriaView {
+    let local = hours::paris(Utc::now());
+    let today = hours::WEEKDAYS[chrono::Datelike::weekday(&local).num_days_from_monday() as usize];
+    PizzeriaView {
+        id: p.id.0,
+        open_now: hours::is_open(slots, local),
+        hours: hours::weekly_summary(slots)
+            .into_iter()
+            .map(|(day, text)| DayView {
+                day,
+                text,
+                today: day == today,
+            })
+            .collect(),
+        name: p.name,
+        street: p.street,
+        postal_code: p.postal_code,
+        city: p.city,
+        phone: p.phone,
+    }
+}
+
+/// What the "Ajouter" buttons of a menu say, from when the pizzeria takes orders.
+#[derive(Serialize, Clone)]
+pub struct OrderView {
+    /// "open", "later" or "closed".
+    pub state: &'static str,
+    pub button: String,
+    pub note: Option<String>,
+}
+
+pub fn order_view(slots: &[Slot]) -> OrderView {
+    match OrderWindow::at(slots, Utc::now()) {
+        OrderWindow::Open => OrderView {
+            state: "open",
+            button: "Ajouter".into(),
+            note: None,
+        },
+        OrderWindow::LaterToday(from) => OrderView {
+            state: "later",
+            button: "Ajouter".into(),
+            note: Some(format!("commandez pour plus tard, à partir de {from}")),
+        },
+        OrderWindow::Closed(when) => OrderView {
+            state: "closed",
+            button: when
+                .as_ref()
+                .map_or_else(|| "Fermée".to_string(), |w| format!("Ouvre {w}")),
+            note: when.map(|w| format!("ouvre {w}")),
+        },
+    }
+}
+
+/// What a menu page shows of availability, as a short text that any process computes the same
+/// way. Its stream compares it with the database: equal means the page is up to date (whatever
+/// order concurrent ledger rows committed in).
+pub fn availability_version<'a>(
+    products: impl Iterator<Item = &'a ProductId>,
+    counts: &Counts,
+    few: i64,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut ids: Vec<ProductId> = products.copied().collect();
+    ids.sort();
+    let mut hash = Sha256::new();
+    for id in ids {
+        let a = Availability::from_count(counts.get(&id).copied().unwrap_or(0), few);
+        hash.update(format!("{id}:{a:?};"));
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn not_found_pizzeria() -> AppError {
+    AppError::NotFound("Cette pizzeria n'existe pas. Choisissez-en une dans la liste.".into())
 }
